@@ -1,0 +1,116 @@
+"""Creating caisses and voting in their dated rule sets."""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse import rules
+from caisse.caisses.models import Caisse, RuleSet
+from caisse.cycle.models import PeriodClose
+from caisse.errors import Conflict, NotFound, ValidationFailed
+from caisse.ledger.accounts import open_caisse_accounts
+from caisse.periods import check_month
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+async def create_caisse(
+    session: AsyncSession,
+    *,
+    slug: str,
+    name: str,
+    first_month: str,
+    rule_set: rules.RuleSet,
+    preset: str | None = None,
+    territory: str = "",
+    credit_lifetime_months: int | None = None,
+    credit_requires_payment: bool = False,
+    member_code_prefix: str = "M",
+) -> Caisse:
+    """A new caisse with its chart of accounts and its first rule set (from `first_month`)."""
+    if not SLUG.match(slug):
+        raise ValidationFailed("The slug takes 2–63 lowercase letters, digits and dashes, e.g. 'lyon-8e'.")
+    check_month(first_month)
+    if credit_lifetime_months is not None and credit_lifetime_months < 1:
+        raise ValidationFailed("credit_lifetime_months must be 1 or more (or empty: credit carries over).")
+    if not re.fullmatch(r"[A-Z0-9]{1,8}", member_code_prefix):
+        raise ValidationFailed("The member code prefix takes 1–8 capital letters or digits.")
+    if await session.scalar(select(func.count()).where(Caisse.slug == slug)):
+        raise Conflict(f"A caisse '{slug}' already exists.")
+    caisse = Caisse(
+        slug=slug,
+        name=name.strip() or slug,
+        territory=territory,
+        first_month=first_month,
+        credit_lifetime_months=credit_lifetime_months,
+        credit_requires_payment=credit_requires_payment,
+        member_code_prefix=member_code_prefix,
+    )
+    session.add(caisse)
+    await session.flush()
+    await open_caisse_accounts(session, caisse.id)
+    await adopt_rule_set(session, caisse, rule_set, effective_from=first_month, preset=preset)
+    return caisse
+
+
+async def adopt_rule_set(
+    session: AsyncSession,
+    caisse: Caisse,
+    rule_set: rules.RuleSet,
+    *,
+    effective_from: str,
+    preset: str | None = None,
+    created_by_user_id: int | None = None,
+) -> RuleSet:
+    """Put a new grid in force from a month on. Closed months keep the rules they were billed with."""
+    check_month(effective_from)
+    if effective_from < caisse.first_month:
+        raise ValidationFailed(f"The caisse starts in {caisse.first_month}; rules cannot start before it.")
+    last_closed = await session.scalar(
+        select(func.max(PeriodClose.month)).where(PeriodClose.caisse_id == caisse.id)
+    )
+    if last_closed is not None and effective_from <= last_closed:
+        raise Conflict(
+            f"{last_closed} is already closed; new rules can take effect from the next open month on."
+        )
+    if await session.scalar(
+        select(func.count()).where(RuleSet.caisse_id == caisse.id, RuleSet.effective_from == effective_from)
+    ):
+        raise Conflict(f"A rule set already takes effect in {effective_from}.")
+    row = RuleSet(
+        caisse_id=caisse.id,
+        effective_from=effective_from,
+        preset=preset,
+        definition=msgspec.json.encode(rule_set).decode(),
+        created_by_user_id=created_by_user_id,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def decode_rule_set(row: RuleSet) -> rules.RuleSet:
+    return msgspec.json.decode(row.definition, type=rules.RuleSet)
+
+
+async def rule_set_in_force(session: AsyncSession, caisse_id: int, month: str) -> RuleSet:
+    row = await session.scalar(
+        select(RuleSet)
+        .where(RuleSet.caisse_id == caisse_id, RuleSet.effective_from <= month)
+        .order_by(RuleSet.effective_from.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise NotFound(f"No contribution and allocation rules are in force in {month}.")
+    return row
+
+
+async def get_caisse(session: AsyncSession, slug: str) -> Caisse:
+    caisse = await session.scalar(select(Caisse).where(Caisse.slug == slug))
+    if caisse is None:
+        raise NotFound(f"No caisse '{slug}'.")
+    return caisse

@@ -1,0 +1,48 @@
+"""Engine construction: the same settings give the app, the CLI and the tests one engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from caisse.settings import Settings
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # SQLite ignores foreign keys unless told; WAL lets readers run beside the one writer,
+    # and the busy timeout makes a second writer wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def engine_options(settings: Settings) -> dict[str, Any]:
+    if settings.is_sqlite:
+        return {"echo": settings.echo_sql}
+    options: dict[str, Any] = {
+        "echo": settings.echo_sql,
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_pool_size,
+        "pool_pre_ping": True,
+    }
+    if settings.database_schema:
+        options["connect_args"] = {"server_settings": {"search_path": settings.database_schema}}
+    return options
+
+
+def make_engine(settings: Settings, **overrides: Any) -> AsyncEngine:
+    engine = create_async_engine(settings.database_url, **{**engine_options(settings), **overrides})
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -170,7 +170,7 @@ async def build_world(session: AsyncSession, preset: str = "ariege-ccampa") -> W
     from caisse.auth import service as auth
     from caisse.caisses.service import create_caisse
 
-    rule_set = rules.get_preset(preset).rule_set
+    rule_set = rules.get_preset(preset).latest
     caisse = await create_caisse(
         session, slug="test", name="Caisse test", first_month="2027-01", rule_set=rule_set, preset=preset,
         member_code_prefix="T",

@@ -85,7 +85,8 @@ async def adopt_rule_set(
         caisse_id=caisse.id,
         effective_from=effective_from,
         preset=preset,
-        definition=msgspec.json.encode(rule_set).decode(),
+        # Stored with the adoption month, so the row and its definition always agree.
+        definition=msgspec.json.encode(msgspec.structs.replace(rule_set, effective_from=effective_from)).decode(),
         created_by_user_id=created_by_user_id,
     )
     session.add(row)

@@ -11,7 +11,13 @@ def main() -> None:
 
 
 def _register() -> None:
-    # Imported here so `caisse --help` stays fast and each module stays independent.
+    # One import per domain, so each module stays independent of the others.
+    from caisse.cli import db
+
+    main.add_command(db.db)
+    from caisse.cli import serve
+
+    main.add_command(serve.serve)
     from caisse.cli import rules
 
     main.add_command(rules.rules)

@@ -40,8 +40,11 @@ class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-def str_enum(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
-    """A portable enum column: VARCHAR plus a CHECK constraint, storing the values."""
+def str_enum(enum_cls: type[enum.Enum], length: int = 24, name: str | None = None) -> Enum:
+    """A portable enum column: VARCHAR plus a CHECK constraint, storing the values.
+
+    `name` names the CHECK constraint; give one when a table has two columns of one enum.
+    """
     return Enum(
         enum_cls,
         native_enum=False,
@@ -49,7 +52,7 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
         create_constraint=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

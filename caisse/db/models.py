@@ -1,6 +1,6 @@
 """Imports every model so `Base.metadata` is complete (Alembic, tests, create_all)."""
 
-from caisse.auth.models import ApiToken, AuditEvent, Role, RoleGrant, User, UserSession
+from caisse.auth.models import ApiToken, AuditEvent, LoginFailure, Role, RoleGrant, User, UserSession
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.cycle.models import PeriodClose, WithheldAllocation
 from caisse.db.base import Base
@@ -19,6 +19,7 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "LedgerAccount",
+    "LoginFailure",
     "Member",
     "MemberStatus",
     "MemberStatusChange",

@@ -53,8 +53,10 @@ class MemberStatusChange(IdMixin, Base):
     __tablename__ = "member_status_change"
 
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
-    from_status: Mapped[MemberStatus | None] = mapped_column(str_enum(MemberStatus, 16), nullable=True)
-    to_status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus, 16))
+    from_status: Mapped[MemberStatus | None] = mapped_column(
+        str_enum(MemberStatus, 16, name="from_status"), nullable=True
+    )
+    to_status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus, 16, name="to_status"))
     effective_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(500), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,48 @@
+"""Alembic environment: runs migrations on the async engine built from Settings."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from caisse.db.engine import make_engine
+from caisse.db.models import Base
+from caisse.settings import Settings
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(settings: Settings) -> None:
+    engine = make_engine(settings)
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+        await connection.commit()
+    await engine.dispose()
+
+
+def run() -> None:
+    if context.is_offline_mode():
+        raise SystemExit("Offline (--sql) migrations are not supported; run `caisse db upgrade`.")
+    connection = config.attributes.get("connection")
+    if connection is not None:  # handed in by caisse.db.migrate (tests, programmatic use)
+        _run(connection)
+        return
+    settings = config.attributes.get("settings") or Settings.from_env()
+    asyncio.run(_run_async(settings))
+
+
+run()

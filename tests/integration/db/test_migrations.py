@@ -1,0 +1,81 @@
+"""The Alembic migrations build exactly the schema the models describe, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from caisse.db import migrate
+from caisse.db.engine import make_engine
+from caisse.db.models import Base
+from caisse.settings import Settings
+from tests.conftest import BACKENDS, IN_CI, POSTGRES_URL, _pg_admin
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    if request.param == "sqlite":
+        yield Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}")
+        return
+    schema = f"caisse_mig_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_pg_admin(POSTGRES_URL, [f"CREATE SCHEMA {schema}"]))
+    except Exception as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    yield Settings(database_url=POSTGRES_URL, database_schema=schema)
+    asyncio.run(_pg_admin(POSTGRES_URL, [f"DROP SCHEMA {schema} CASCADE"]))
+
+
+def _inspect(settings: Settings, check: object) -> object:
+    async def run() -> object:
+        engine = make_engine(settings)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(check)  # type: ignore[arg-type]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, Base.metadata)
+
+
+def _triggers(connection: Connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        rows = connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    else:
+        rows = connection.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
+    return {row[0] for row in rows}
+
+
+def test_upgrade_builds_the_schema_the_models_describe(fresh_settings: Settings) -> None:
+    migrate.upgrade(fresh_settings)
+    assert _inspect(fresh_settings, _differences) == []
+
+
+def test_upgrade_installs_append_only_triggers(fresh_settings: Settings) -> None:
+    migrate.upgrade(fresh_settings)
+    triggers = _inspect(fresh_settings, _triggers)
+    assert isinstance(triggers, set)
+    for table in ("journal_entry", "journal_line", "audit_event"):
+        assert any(name.startswith(f"{table}_append_only") for name in triggers), table
+
+
+def test_downgrade_removes_every_table(fresh_settings: Settings) -> None:
+    migrate.upgrade(fresh_settings)
+    migrate.downgrade(fresh_settings)
+    tables = _inspect(fresh_settings, lambda conn: set(inspect(conn).get_table_names()))
+    assert tables <= {"alembic_version"}

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from caisse.db import append_only
@@ -29,10 +28,6 @@ POSTGRES_URL = os.environ.get(
 )
 BACKENDS = [b.strip() for b in os.environ.get("CAISSE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _sync_url(url: str) -> str:
-    return url.replace("+asyncpg", "+psycopg").replace("+aiosqlite", "")
 
 
 async def _pg_admin(url: str, statements: list[str]) -> None:
@@ -58,6 +53,17 @@ def _create_schema_objects(url: str, schema: str | None = None) -> None:
     asyncio.run(run())
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2, at its lowest cost: the tests create many users, and the production cost
+    (deliberately slow) would dominate the suite's time."""
+    from argon2 import PasswordHasher
+
+    from caisse.auth import secrets
+
+    monkeypatch.setattr(secrets, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.db"
@@ -70,7 +76,7 @@ def postgres_schema() -> Iterator[str]:
     schema = f"caisse_test_{uuid.uuid4().hex[:10]}"
     try:
         asyncio.run(_pg_admin(POSTGRES_URL, [f"CREATE SCHEMA {schema}"]))
-    except (OSError, Exception) as exc:  # noqa: BLE001 - any failure means "no server"
+    except Exception as exc:  # whatever the failure, there is no usable server
         message = f"PostgreSQL unreachable at {POSTGRES_URL}: {exc}"
         if IN_CI:
             pytest.fail(message)
@@ -117,17 +123,6 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session for arranging and checking; commit explicitly what the code under test must see."""
     async with make_sessionmaker(engine)() as session:
         yield session
-
-
-def sync_engine_for(settings: Settings):  # type: ignore[no-untyped-def]
-    """A synchronous engine on the same database (for schema comparison tools)."""
-    url = _sync_url(settings.database_url)
-    if settings.database_schema:
-        return create_engine(url, connect_args={"options": f"-csearch_path={settings.database_schema}"})
-    return create_engine(url)
-
-
-__all__ = ["sync_engine_for", "text"]
 
 
 # --- the HTTP app and a populated caisse -------------------------------------------------

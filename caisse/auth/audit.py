@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.actor import Actor
@@ -42,3 +42,29 @@ async def record(
     ]
     if rows:
         await session.execute(insert(AuditEvent), rows)
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    caisse_id: int,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[AuditEvent], int]:
+    """One page of the caisse's audit log, newest first, and the number of matching events."""
+    conditions = [AuditEvent.caisse_id == caisse_id]
+    if subject_type:
+        conditions.append(AuditEvent.subject_type == subject_type)
+    if subject_id:
+        conditions.append(AuditEvent.subject_id == subject_id)
+    total = await session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    rows = await session.scalars(
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total or 0)

@@ -83,3 +83,14 @@ class UserSession(IdMixin, CreatedAtMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(IdMixin, Base):
+    """A failed login for an e-mail address: the brute-force brake counts recent rows.
+    Kept apart from `user_account` so unknown addresses are braked the same way."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+
+    email: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse import rules
+from caisse.auth.actor import Actor
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.cycle.models import PeriodClose
 from caisse.errors import Conflict, NotFound, ValidationFailed
@@ -115,3 +117,118 @@ async def get_caisse(session: AsyncSession, slug: str) -> Caisse:
     if caisse is None:
         raise NotFound(f"No caisse '{slug}'.")
     return caisse
+
+
+# --- what the HTTP API and the command line need on top ------------------------------------
+
+
+def preset_rule_set(preset: str, effective_from: str) -> rules.RuleSet:
+    """The current rules of a preset, put in force from `effective_from` ("YYYY-MM").
+    An unknown name is a ValidationFailed listing the known presets."""
+    check_month(effective_from)
+    try:
+        found = rules.get_preset(preset)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from None
+    return msgspec.structs.replace(found.latest, effective_from=effective_from)
+
+
+def rule_set_from_definition(definition: dict[str, Any], effective_from: str) -> rules.RuleSet:
+    """A rule set from its JSON object, checked by `caisse.rules` (each rule checks its own
+    parameters). Its `effective_from`, if given, must agree with the month it is adopted from."""
+    check_month(effective_from)
+    data = dict(definition)
+    given = data.setdefault("effective_from", effective_from)
+    if given != effective_from:
+        raise ValidationFailed(
+            f"The definition says effective_from {given!r} but it is adopted from {effective_from}; "
+            "drop one or make them agree."
+        )
+    try:
+        return msgspec.convert(data, rules.RuleSet)
+    except msgspec.ValidationError as exc:
+        raise ValidationFailed(f"The rule set is not valid: {exc}") from None
+
+
+async def list_rule_sets(session: AsyncSession, caisse_id: int) -> list[RuleSet]:
+    """Every rule set of the caisse, oldest first."""
+    rows = await session.scalars(
+        select(RuleSet).where(RuleSet.caisse_id == caisse_id).order_by(RuleSet.effective_from)
+    )
+    return list(rows)
+
+
+async def caisses_visible_to(session: AsyncSession, actor: Actor) -> list[Caisse]:
+    """The caisses the caller holds a role in; every caisse for a superuser."""
+    query = select(Caisse).order_by(Caisse.slug)
+    if not actor.is_superuser:
+        query = query.where(Caisse.slug.in_(sorted(actor.grants)))
+    return list(await session.scalars(query))
+
+
+async def all_caisses(session: AsyncSession) -> list[Caisse]:
+    return list(await session.scalars(select(Caisse).order_by(Caisse.slug)))
+
+
+async def create_caisse_with_preset(
+    session: AsyncSession,
+    *,
+    slug: str,
+    name: str,
+    first_month: str,
+    preset: str,
+    territory: str = "",
+    credit_lifetime_months: int | None = None,
+    credit_requires_payment: bool = False,
+    member_code_prefix: str = "M",
+) -> Caisse:
+    """`create_caisse` with the current rules of a named preset, in force from `first_month`."""
+    return await create_caisse(
+        session,
+        slug=slug,
+        name=name,
+        first_month=first_month,
+        rule_set=preset_rule_set(preset, first_month),
+        preset=preset,
+        territory=territory,
+        credit_lifetime_months=credit_lifetime_months,
+        credit_requires_payment=credit_requires_payment,
+        member_code_prefix=member_code_prefix,
+    )
+
+
+async def adopt(
+    session: AsyncSession,
+    caisse: Caisse,
+    *,
+    effective_from: str,
+    preset: str | None = None,
+    definition: dict[str, Any] | None = None,
+    created_by_user_id: int | None = None,
+) -> RuleSet:
+    """Adopt new rules from `effective_from` on: a preset's current rules, or a full definition
+    (exactly one of the two). Months already closed are refused (Conflict)."""
+    if (preset is None) == (definition is None):
+        raise ValidationFailed("Give either a preset name or a rule set definition (exactly one).")
+    rule_set = (
+        preset_rule_set(preset, effective_from)
+        if preset is not None
+        else rule_set_from_definition(definition or {}, effective_from)
+    )
+    return await adopt_rule_set(
+        session, caisse, rule_set, effective_from=effective_from, preset=preset,
+        created_by_user_id=created_by_user_id,
+    )
+
+
+async def caisse_for_command(session: AsyncSession, slug: str | None) -> Caisse:
+    """The caisse a command acts on: the one named, or else the only one there is."""
+    if slug is not None:
+        return await get_caisse(session, slug)
+    slugs = list(await session.scalars(select(Caisse.slug).order_by(Caisse.slug).limit(11)))
+    if len(slugs) == 1:
+        return await get_caisse(session, slugs[0])
+    if not slugs:
+        raise NotFound("There is no caisse yet; create one with `caisse caisses create`.")
+    listed = ", ".join(slugs[:10]) + (", …" if len(slugs) > 10 else "")
+    raise ValidationFailed(f"There are several caisses ({listed}); name one with --caisse SLUG.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +20,7 @@ async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return current_actor(request)
 
 
-async def provide_caisse(slug: str, db_session: AsyncSession) -> Caisse:
+async def provide_caisse(slug: FromPath[str], db_session: NamedDependency[AsyncSession]) -> Caisse:
     found = await db_session.scalar(select(Caisse).where(Caisse.slug == slug))
     if found is None:
         raise NotFound(f"No caisse '{slug}'.")

@@ -1,0 +1,202 @@
+"""Subsidies, tracked by source (city, département, State, CAF/MSA, foundations...).
+
+Each source has its own income account (`subsidy:<source id>`), so the caisse can always say
+how much each funder gave. A subsidy received posts Dr fund / Cr subsidy:<source>.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.auth.actor import Actor
+from caisse.caisses.models import Caisse
+from caisse.errors import Conflict, NotFound, ValidationFailed
+from caisse.http.pagination import check_window
+from caisse.ledger.accounts import caisse_account_id
+from caisse.ledger.balances import natural
+from caisse.ledger.browse import reversed_by
+from caisse.ledger.models import AccountKind, EntryKind, JournalLine, LedgerAccount
+from caisse.ledger.posting import Line
+from caisse.money.amounts import check_amount_cents, check_day, check_text
+from caisse.money.booking import Recorded, post_keyed, record_for_entry, same_or_conflict
+from caisse.money.models import Subsidy, SubsidyKind, SubsidySource
+
+
+def subsidy_kind(value: SubsidyKind | str) -> SubsidyKind:
+    try:
+        return SubsidyKind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in SubsidyKind)
+        raise ValidationFailed(f"Unknown kind of subsidy source '{value}'; use one of: {known}.") from None
+
+
+def source_account_code(source_id: int) -> str:
+    return f"{AccountKind.SUBSIDY.value}:{source_id}"
+
+
+async def create_subsidy_source(
+    session: AsyncSession, caisse: Caisse, *, name: str, kind: SubsidyKind | str
+) -> SubsidySource:
+    """A new funder of the caisse, with its own income account. Names are unique in a caisse."""
+    name = check_text(name, field="The source's name", limit=200, required=True)
+    kind = subsidy_kind(kind)
+    if await session.scalar(
+        select(func.count()).where(SubsidySource.caisse_id == caisse.id, SubsidySource.name == name)
+    ):
+        raise Conflict(f"A subsidy source named '{name}' already exists in this caisse.")
+    source = SubsidySource(caisse_id=caisse.id, name=name, kind=kind)
+    session.add(source)
+    await session.flush()
+    session.add(
+        LedgerAccount(
+            caisse_id=caisse.id,
+            kind=AccountKind.SUBSIDY,
+            code=source_account_code(source.id),
+            name=f"Subvention : {name}"[:200],
+            subsidy_source_id=source.id,
+        )
+    )
+    await session.flush()
+    return source
+
+
+async def find_subsidy_source(session: AsyncSession, caisse_id: int, source: int | str) -> SubsidySource:
+    """A source of the caisse by id (int) or exact name (str)."""
+    query = select(SubsidySource).where(SubsidySource.caisse_id == caisse_id)
+    if isinstance(source, int) and not isinstance(source, bool):
+        query = query.where(SubsidySource.id == source)
+    else:
+        query = query.where(SubsidySource.name == str(source).strip())
+    found = await session.scalar(query)
+    if found is None:
+        raise NotFound(f"No subsidy source {source!r} in this caisse.")
+    return found
+
+
+async def source_for_command(
+    session: AsyncSession, caisse: Caisse, *, name: str, kind: SubsidyKind | str | None
+) -> SubsidySource:
+    """The named source, created on first use when its kind is given (the CLI's convenience)."""
+    try:
+        source = await find_subsidy_source(session, caisse.id, name)
+    except NotFound:
+        if kind is None:
+            raise NotFound(f"No subsidy source '{name}' yet; give --kind to create it.") from None
+        return await create_subsidy_source(session, caisse, name=name, kind=kind)
+    if kind is not None and source.kind is not subsidy_kind(kind):
+        raise Conflict(f"The source '{name}' is of kind {source.kind.value}, not {kind}.")
+    return source
+
+
+@dataclass(frozen=True)
+class SourceTotal:
+    source: SubsidySource
+    received_cents: int  # every subsidy from this source, net of corrections
+
+
+async def list_subsidy_sources(session: AsyncSession, caisse_id: int) -> list[SourceTotal]:
+    rows = await session.execute(
+        select(SubsidySource, LedgerAccount.kind, func.coalesce(func.sum(JournalLine.amount_cents), 0))
+        .join(LedgerAccount, LedgerAccount.subsidy_source_id == SubsidySource.id)
+        .outerjoin(JournalLine, JournalLine.account_id == LedgerAccount.id)
+        .where(SubsidySource.caisse_id == caisse_id)
+        .group_by(SubsidySource.id, LedgerAccount.kind)
+        .order_by(SubsidySource.name)
+    )
+    return [SourceTotal(source, natural(kind, int(raw))) for source, kind, raw in rows]
+
+
+async def record_subsidy(
+    session: AsyncSession,
+    caisse: Caisse,
+    *,
+    source: int | str,
+    amount_cents: int,
+    received_on: date,
+    reference: str = "",
+    idempotency_key: str | None = None,
+    actor: Actor | None = None,
+    today: date | None = None,
+) -> Recorded[Subsidy]:
+    """Book a subsidy received from `source` (id or name). A retried key returns the first record."""
+    amount_cents = check_amount_cents(amount_cents)
+    check_day(received_on, first_month=caisse.first_month, today=today or date.today(), what="subsidy")
+    reference = check_text(reference, field="The reference", limit=120)
+    found = await find_subsidy_source(session, caisse.id, source)
+    account = await session.scalar(
+        select(LedgerAccount.id).where(
+            LedgerAccount.caisse_id == caisse.id, LedgerAccount.code == source_account_code(found.id)
+        )
+    )
+    if account is None:
+        raise Conflict(f"The subsidy source '{found.name}' has no ledger account.")
+    fund = await caisse_account_id(session, caisse.id, AccountKind.FUND)
+    posted = await post_keyed(
+        session,
+        caisse_id=caisse.id,
+        kind=EntryKind.SUBSIDY,
+        occurred_on=received_on,
+        lines=[Line(fund, amount_cents), Line(account, -amount_cents)],
+        memo=f"Subvention {found.name} {reference}".strip(),
+        namespace="subsidy",
+        idempotency_key=idempotency_key,
+        created_by_user_id=None if actor is None else actor.user_id,
+    )
+    if not posted.created:
+        existing = await record_for_entry(session, Subsidy, posted.entry.id, "subsidy")
+        same_or_conflict(
+            (existing.source_id, existing.amount_cents, existing.received_on),
+            (found.id, amount_cents, received_on),
+            "subsidy",
+        )
+        return Recorded(existing, created=False)
+    subsidy = Subsidy(
+        caisse_id=caisse.id,
+        source_id=found.id,
+        amount_cents=amount_cents,
+        received_on=received_on,
+        reference=reference,
+        entry_id=posted.entry.id,
+    )
+    session.add(subsidy)
+    await session.flush()
+    return Recorded(subsidy, created=True)
+
+
+@dataclass(frozen=True)
+class SubsidyRow:
+    subsidy: Subsidy
+    source: SubsidySource
+    reversed_by_entry_id: int | None
+
+
+async def list_subsidies(
+    session: AsyncSession,
+    caisse_id: int,
+    *,
+    source: int | str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[SubsidyRow], int]:
+    """One page of subsidies received, newest first, optionally from one source."""
+    check_window(limit, offset)
+    conditions = [Subsidy.caisse_id == caisse_id]
+    if source is not None:
+        conditions.append(Subsidy.source_id == (await find_subsidy_source(session, caisse_id, source)).id)
+    total = await session.scalar(select(func.count()).select_from(Subsidy).where(*conditions))
+    rows = (
+        await session.execute(
+            select(Subsidy, SubsidySource)
+            .join(SubsidySource, SubsidySource.id == Subsidy.source_id)
+            .where(*conditions)
+            .order_by(Subsidy.received_on.desc(), Subsidy.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    reversals = await reversed_by(session, [s.entry_id for s, _ in rows])
+    return [SubsidyRow(s, src, reversals.get(s.entry_id)) for s, src in rows], int(total or 0)

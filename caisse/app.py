@@ -19,6 +19,7 @@ from caisse.auth.middleware import AuthenticationMiddleware
 from caisse.db.engine import make_engine, make_sessionmaker
 from caisse.db.models import Base
 from caisse.http.errors import EXCEPTION_HANDLERS
+from caisse.http.root import root
 from caisse.settings import Settings
 
 
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         set_default_exception_handler=False,
     )
     return Litestar(
-        route_handlers=[api_router()],
+        route_handlers=[root, api_router()],
         plugins=[SQLAlchemyPlugin(config=db_config)],
         middleware=[AuthenticationMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -26,6 +26,13 @@ async def test_openapi_schema_is_served(client: AsyncTestClient[Litestar]) -> No
     assert response.json()["info"]["title"] == "Caisse commune"
 
 
-async def test_world_fixture_gives_working_tokens(world: World, client: AsyncTestClient[Litestar]) -> None:
-    # Any authenticated route would do; the bearer token must identify the user.
-    assert world.headers["staff"]["Authorization"].startswith("Bearer cc_")
+async def test_world_tokens_identify_their_users(world: World, client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/api/v1/me", headers=world.headers["staff"])
+    assert response.status_code == 200
+    assert response.json()["email"] == "staff@example.org"
+
+
+async def test_site_root_leads_to_the_api_documentation(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/", follow_redirects=False)
+    assert response.status_code in (302, 307)
+    assert response.headers["location"] == "/schema"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caisse.db.base import Base, Cents, CreatedAtMixin, IdMixin, str_enum, utcnow
+from caisse.members.text import member_search_text
 
 
 class MemberStatus(enum.StrEnum):
@@ -20,7 +22,11 @@ class MemberStatus(enum.StrEnum):
 
 class Member(IdMixin, CreatedAtMixin, Base):
     __tablename__ = "member"
-    __table_args__ = (UniqueConstraint("caisse_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("caisse_id", "code"),
+        # Duplicate e-mail checks (service and CSV import) look members up by e-mail.
+        Index("ix_member_caisse_email", "caisse_id", "email"),
+    )
 
     caisse_id: Mapped[int] = mapped_column(ForeignKey("caisse.id"), index=True)
     code: Mapped[str] = mapped_column(String(20))
@@ -41,10 +47,19 @@ class Member(IdMixin, CreatedAtMixin, Base):
     suspended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Code, name and e-mail folded (lowercase, no accents): the search matches the same way on
+    # SQLite and PostgreSQL. Kept in step by the ORM events below and by caisse.members.service.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def persons(self) -> int:
         return self.adults + self.others_14_plus + self.children_under_14
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _refresh_search_text(_mapper: Any, _connection: Any, member: Member) -> None:
+    member.search_text = member_search_text(member.code, member.reference_person, member.email)
 
 
 class MemberStatusChange(IdMixin, Base):

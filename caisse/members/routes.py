@@ -1,0 +1,5 @@
+"""The members API controllers, for `caisse.api`."""
+
+from caisse.members.controllers import MemberController
+
+CONTROLLERS = [MemberController]

@@ -1,0 +1,48 @@
+"""One close at a time per caisse.
+
+PostgreSQL: `SELECT ... FOR UPDATE` on the caisse row. A second close of the same caisse waits
+there until the first commits, then finds the month closed. Every journal entry references its
+caisse, and the foreign-key check takes a KEY SHARE lock on that row, which FOR UPDATE excludes:
+postings in flight finish before the close reads any balance, and postings that arrive during the
+close wait for it (a few seconds), so a close never sees half a payment.
+
+SQLite serialises writers. The Python driver opens a transaction only at the first write, so the
+lock is a no-op write on the caisse row: it waits (busy timeout) for any other writer to commit,
+and everything the close reads afterwards is current. The unique (caisse, month) constraint of
+PeriodClose stays the backstop on both backends.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.caisses.models import Caisse
+from caisse.errors import NotFound
+
+
+async def lock_caisse(session: AsyncSession, caisse: Caisse) -> Caisse:
+    """Take the caisse's close lock for the rest of the transaction; return the refreshed caisse."""
+    # The primary key survives a rollback that expired the object; reading it loads nothing.
+    identity = inspect(caisse).identity
+    caisse_id = identity[0] if identity else caisse.id
+    if session.get_bind().dialect.name == "postgresql":
+        locked = await session.scalar(
+            select(Caisse)
+            .where(Caisse.id == caisse_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    else:
+        await session.execute(
+            update(Caisse)
+            .where(Caisse.id == caisse_id)
+            .values(id=Caisse.id)
+            .execution_options(synchronize_session=False)
+        )
+        locked = await session.scalar(
+            select(Caisse).where(Caisse.id == caisse_id).execution_options(populate_existing=True)
+        )
+    if locked is None:
+        raise NotFound(f"No caisse with id {caisse_id}.")
+    return locked

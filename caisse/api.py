@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from litestar import Router, get
 
+from caisse.auth.routes import CONTROLLERS as AUTH_CONTROLLERS
+from caisse.caisses.routes import CONTROLLERS as CAISSE_CONTROLLERS
+from caisse.cycle.routes import CONTROLLERS as CYCLE_CONTROLLERS
 from caisse.http.deps import DEPENDENCIES
+from caisse.ledger.routes import CONTROLLERS as LEDGER_CONTROLLERS
+from caisse.members.routes import CONTROLLERS as MEMBER_CONTROLLERS
+from caisse.money.routes import CONTROLLERS as MONEY_CONTROLLERS
+from caisse.reports.routes import CONTROLLERS as REPORT_CONTROLLERS
 
 
 @get("/health", tags=["meta"], summary="Liveness check")
@@ -13,5 +20,9 @@ async def health() -> dict[str, str]:
 
 
 def api_router() -> Router:
-    handlers: list[object] = [health]
+    handlers: list[object] = [
+        health, *AUTH_CONTROLLERS, *CAISSE_CONTROLLERS, *CYCLE_CONTROLLERS,
+        *MEMBER_CONTROLLERS,
+        *LEDGER_CONTROLLERS, *MONEY_CONTROLLERS, *REPORT_CONTROLLERS,
+    ]
     return Router(path="/api/v1", route_handlers=handlers, dependencies=DEPENDENCIES)  # type: ignore[arg-type]

@@ -88,7 +88,9 @@ async def adopt_rule_set(
         effective_from=effective_from,
         preset=preset,
         # Stored with the adoption month, so the row and its definition always agree.
-        definition=msgspec.json.encode(msgspec.structs.replace(rule_set, effective_from=effective_from)).decode(),
+        definition=msgspec.json.encode(
+            msgspec.structs.replace(rule_set, effective_from=effective_from)
+        ).decode(),
         created_by_user_id=created_by_user_id,
     )
     session.add(row)
@@ -216,7 +218,11 @@ async def adopt(
         else rule_set_from_definition(definition or {}, effective_from)
     )
     return await adopt_rule_set(
-        session, caisse, rule_set, effective_from=effective_from, preset=preset,
+        session,
+        caisse,
+        rule_set,
+        effective_from=effective_from,
+        preset=preset,
         created_by_user_id=created_by_user_id,
     )
 

@@ -73,7 +73,9 @@ def draw_households(n: int, rng: np.random.Generator) -> Households:
     names = list(HOUSEHOLD_TYPES)
     shares = np.array([HOUSEHOLD_TYPES[k] for k in names])
     kind = rng.choice(len(names), size=n, p=shares / shares.sum())
-    adults = np.where(np.isin(kind, [names.index("couple_without_children"), names.index("couple_with_children")]), 2, 1)
+    adults = np.where(
+        np.isin(kind, [names.index("couple_without_children"), names.index("couple_with_children")]), 2, 1
+    )
     with_children = np.isin(kind, [names.index("couple_with_children"), names.index("single_parent")])
     children = np.where(with_children, rng.choice(CHILDREN_COUNTS, size=n, p=CHILDREN_SHARES), 0)
     under_14 = rng.binomial(children, SHARE_CHILDREN_UNDER_14)

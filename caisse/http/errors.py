@@ -59,7 +59,9 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "An unexpected error occurred; nothing was saved.")
+    return _error(
+        HTTP_500_INTERNAL_SERVER_ERROR, "internal", "An unexpected error occurred; nothing was saved."
+    )
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {

@@ -28,7 +28,10 @@ async def open_caisse_accounts(session: AsyncSession, caisse_id: int) -> None:
     """Create the caisse-wide accounts (done once, when the caisse is created)."""
     await session.execute(
         insert(LedgerAccount),
-        [{"caisse_id": caisse_id, "kind": kind, "code": kind.value, "name": name} for kind, name in CAISSE_WIDE.items()],
+        [
+            {"caisse_id": caisse_id, "kind": kind, "code": kind.value, "name": name}
+            for kind, name in CAISSE_WIDE.items()
+        ],
     )
 
 
@@ -52,7 +55,10 @@ async def open_member_accounts(session: AsyncSession, caisse_id: int, member_ids
             "member_id": member_id,
         }
         for member_id in member_ids
-        for kind, label in ((AccountKind.WALLET, "Porte-monnaie"), (AccountKind.RECEIVABLE, "Cotisations dues"))
+        for kind, label in (
+            (AccountKind.WALLET, "Porte-monnaie"),
+            (AccountKind.RECEIVABLE, "Cotisations dues"),
+        )
     ]
     if rows:
         await session.execute(insert(LedgerAccount), rows)
@@ -67,4 +73,5 @@ async def member_account_ids(
     )
     if member_ids is not None:
         query = query.where(LedgerAccount.member_id.in_(list(member_ids)))
-    return {member_id: account_id for member_id, account_id in await session.execute(query)}
+    rows = await session.execute(query)
+    return {member_id: account_id for member_id, account_id in rows if member_id is not None}

@@ -18,7 +18,9 @@ def natural(kind: AccountKind, raw_cents: int) -> int:
 
 async def account_balance(session: AsyncSession, account_id: int, *, until: date | None = None) -> int:
     """Raw (debit-positive) balance of one account, optionally as of the end of a day."""
-    query = select(func.coalesce(func.sum(JournalLine.amount_cents), 0)).where(JournalLine.account_id == account_id)
+    query = select(func.coalesce(func.sum(JournalLine.amount_cents), 0)).where(
+        JournalLine.account_id == account_id
+    )
     if until is not None:
         query = query.join(JournalEntry, JournalEntry.id == JournalLine.entry_id).where(
             JournalEntry.occurred_on <= until

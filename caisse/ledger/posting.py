@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -92,7 +92,10 @@ async def post_entry(
         raise
     await session.execute(
         insert(JournalLine),
-        [{"entry_id": entry.id, "account_id": ln.account_id, "amount_cents": ln.amount_cents} for ln in lines],
+        [
+            {"entry_id": entry.id, "account_id": ln.account_id, "amount_cents": ln.amount_cents}
+            for ln in lines
+        ],
     )
     return Posted(entry, created=True)
 
@@ -123,26 +126,33 @@ async def post_compound(
         return None
     total = int(amounts_cents.sum())
     entry = JournalEntry(
-        caisse_id=caisse_id, kind=kind, period=period, occurred_on=occurred_on, memo=memo,
+        caisse_id=caisse_id,
+        kind=kind,
+        period=period,
+        occurred_on=occurred_on,
+        memo=memo,
         created_by_user_id=created_by_user_id,
     )
     session.add(entry)
     await session.flush()
-    await insert_lines(session, entry.id, np.append(account_ids, counter_account_id), np.append(amounts_cents, -total))
+    await insert_lines(
+        session, entry.id, np.append(account_ids, counter_account_id), np.append(amounts_cents, -total)
+    )
     return entry
 
 
-async def insert_lines(session: AsyncSession, entry_id: int, account_ids: np.ndarray, amounts: np.ndarray) -> None:
+async def insert_lines(
+    session: AsyncSession, entry_id: int, account_ids: np.ndarray, amounts: np.ndarray
+) -> None:
     """Insert many lines fast: one `unnest` statement on PostgreSQL, executemany elsewhere."""
     if int(amounts.sum()) != 0:
         raise LedgerImbalance(f"journal entry lines sum to {int(amounts.sum())} cents, not 0")
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy import text
-
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(
             text(
                 "INSERT INTO journal_line (entry_id, account_id, amount_cents) "
-                "SELECT :entry_id, a, m FROM unnest(CAST(:accounts AS BIGINT[]), CAST(:amounts AS BIGINT[])) AS t(a, m)"
+                "SELECT :entry_id, a, m "
+                "FROM unnest(CAST(:accounts AS BIGINT[]), CAST(:amounts AS BIGINT[])) AS t(a, m)"
             ),
             {"entry_id": entry_id, "accounts": account_ids.tolist(), "amounts": amounts.tolist()},
         )

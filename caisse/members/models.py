@@ -66,8 +66,10 @@ class MemberStatusChange(IdMixin, Base):
     """Every status change, dated: the history calibration and statements rely on."""
 
     __tablename__ = "member_status_change"
+    # The monthly close reads each household's status on the month's last day.
+    __table_args__ = (Index("ix_member_status_change_member_effective", "member_id", "effective_on"),)
 
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
     from_status: Mapped[MemberStatus | None] = mapped_column(
         str_enum(MemberStatus, 16, name="from_status"), nullable=True
     )

@@ -1,0 +1,320 @@
+"""`caisse demo`: a realistic caisse with several months of history.
+
+Households are drawn from INSEE 2022 incomes and RP2022 household types; the caisse bills with
+the Gironde preset; each month some households join or leave, most pay by direct debit or
+transfer, a few pay late or not at all, funders pay their subsidies and the association pays
+its costs; then the month is closed. Everything goes through the same services as the API,
+so the demo is also an end-to-end check of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse import rules
+from caisse.auth import service as auth
+from caisse.auth.models import Role
+from caisse.caisses.models import Caisse
+from caisse.caisses.service import create_caisse
+from caisse.cycle.close import close_month
+from caisse.demo.people import draw_names
+from caisse.demo.population import draw_households
+from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
+from caisse.members.models import Member, MemberStatus
+from caisse.members.registration import create_members
+from caisse.members.service import change_status
+from caisse.money.costs import record_operating_cost
+from caisse.money.models import PaymentMethod, SubsidyKind
+from caisse.money.payments import record_contribution_payment
+from caisse.money.reserve import record_opening_reserve
+from caisse.money.subsidies import create_subsidy_source, record_subsidy
+from caisse.periods import first_day, month_of, months_between, next_month, previous_month
+
+DEMO_SLUG = "demo"
+DEMO_PRESET = "gironde"
+DEMO_PASSWORD = "demo-caisse-commune"
+DEMO_USERS = (
+    ("admin@demo.caisse-commune.fr", "Alice Admin", Role.ADMIN),
+    ("staff@demo.caisse-commune.fr", "Samir Salarié", Role.STAFF),
+    ("comite@demo.caisse-commune.fr", "Camille Comité", Role.COMMITTEE),
+    ("elu@demo.caisse-commune.fr", "Élise Élue", Role.OFFICIAL),
+    ("membre@demo.caisse-commune.fr", "Martin Membre", Role.MEMBER),
+)
+
+# Monthly behaviour of the demo households [assumptions: no caisse has published them].
+SHARE_JOINING_LATER = 0.15
+MONTHLY_LEAVING_RATE = 0.015
+SHARE_PAYING_ON_TIME = 0.88
+SHARE_PAYING_LATE = 0.07  # the rest do not pay that month: arrears
+SHARE_WITHOUT_CHOICE = 0.3  # self-determined: no amount chosen, billed the suggestion
+
+
+@dataclass
+class DemoSummary:
+    slug: str
+    households: int
+    months: list[str]
+    users: list[tuple[str, str]] = field(default_factory=list)
+    password: str = DEMO_PASSWORD
+
+
+async def installation_is_empty(session: AsyncSession) -> bool:
+    return not await session.scalar(select(func.count()).select_from(Caisse))
+
+
+async def build_demo(
+    session: AsyncSession,
+    *,
+    households: int = 120,
+    months: int = 6,
+    seed: int = 2027,
+    today: date | None = None,
+) -> DemoSummary:
+    """Create the demo caisse, its people and `months` closed months ending last month."""
+    if households < 1 or months < 1:
+        raise ValueError("the demo needs at least one household and one month")
+    today = today or date.today()
+    rng = np.random.default_rng(seed)
+    last = previous_month(month_of(today))
+    first = last
+    for _ in range(months - 1):
+        first = previous_month(first)
+    caisse = await create_caisse(
+        session,
+        slug=DEMO_SLUG,
+        name="Caisse commune de démonstration",
+        territory="Données fictives, règles de la caisse de Gironde",
+        first_month=first,
+        rule_set=rules.get_preset(DEMO_PRESET).latest,
+        preset=DEMO_PRESET,
+        member_code_prefix="DM",
+    )
+    members = await _register_households(session, caisse, households, first, rng, today)
+    summary = DemoSummary(slug=caisse.slug, households=households, months=months_between(first, last))
+    summary.users = await _create_users(session, caisse, members[0])
+    await _fund(session, caisse, first, months, households, today)
+    late: list[tuple[int, int]] = []
+    for month in summary.months:
+        await _move_households(session, caisse, month, members, rng, today)
+        await close_month(session, caisse, month, today=today)
+        late = await _collect(session, caisse, month, rng, late, today)
+        await _pay_costs(session, caisse, month, today)
+    return summary
+
+
+async def _register_households(
+    session: AsyncSession, caisse: Caisse, n: int, first: str, rng: np.random.Generator, today: date
+) -> list[Member]:
+    drawn = draw_households(n, rng)
+    names = draw_names(n, rng)
+    scheme = rules.get_preset(DEMO_PRESET).latest.contribution
+    suggested = rules.suggested_contributions(
+        scheme, drawn.monthly_income, drawn.adults, drawn.others_14_plus, drawn.children_under_14
+    )
+    # People choose around the suggestion; some record no choice and are billed the grid's amount.
+    persons = drawn.adults + drawn.others_14_plus + drawn.children_under_14
+    lower, upper = rules.contribution_bounds(scheme, persons)
+    chosen_cents = np.round(np.clip(np.round(suggested * rng.lognormal(0.0, 0.3, n)), lower, upper) * 100)
+    without_choice = rng.random(n) < SHARE_WITHOUT_CHOICE
+    start = first_day(first)
+    joins_later = rng.random(n) < SHARE_JOINING_LATER
+    values = [
+        {
+            "reference_person": names[i].full,
+            "email": names[i].email(i),
+            "phone": "06 " + " ".join(f"{d:02d}" for d in rng.integers(0, 100, 4)),
+            "adults": int(drawn.adults[i]),
+            "others_14_plus": int(drawn.others_14_plus[i]),
+            "children_under_14": int(drawn.children_under_14[i]),
+            "monthly_income_cents": round(float(drawn.monthly_income[i]) * 100),
+            "income_declared_on": start - timedelta(days=20),
+            "chosen_contribution_cents": None if without_choice[i] else int(chosen_cents[i]),
+            "status": MemberStatus.APPLICANT if joins_later[i] else MemberStatus.ACTIVE,
+            "applied_on": start - timedelta(days=20),
+            "activated_on": None if joins_later[i] else start,
+        }
+        for i in range(n)
+    ]
+    created = await create_members(session, caisse, values, today=today, reason="demo")
+    found = await session.scalars(
+        select(Member).where(Member.id.in_([c.id for c in created])).order_by(Member.id)
+    )
+    return list(found)
+
+
+async def _create_users(session: AsyncSession, caisse: Caisse, household: Member) -> list[tuple[str, str]]:
+    users = []
+    for email, name, role in DEMO_USERS:
+        user = await auth.create_user(session, email=email, display_name=name, password=DEMO_PASSWORD)
+        member_id = household.id if role is Role.MEMBER else None
+        await auth.grant_role(session, user_id=user.id, caisse_id=caisse.id, role=role, member_id=member_id)
+        users.append((email, role.value))
+    return users
+
+
+async def _fund(
+    session: AsyncSession, caisse: Caisse, first: str, months: int, households: int, today: date
+) -> None:
+    """Gironde planned 60 % subsidies: the Département first, then communes and a foundation."""
+    start = first_day(first)
+    await record_opening_reserve(
+        session,
+        caisse,
+        amount_cents=500_000,
+        received_on=start,
+        memo="Fonds propres de l'association",
+        today=today,
+    )
+    departement = await create_subsidy_source(
+        session, caisse, name="Département", kind=SubsidyKind.DEPARTMENT
+    )
+    ville = await create_subsidy_source(session, caisse, name="Ville", kind=SubsidyKind.CITY)
+    fondation = await create_subsidy_source(session, caisse, name="Fondation", kind=SubsidyKind.FOUNDATION)
+    # About 235 € of allocation per household and month under the Gironde rule.
+    monthly_need = households * 23_500
+    await record_subsidy(
+        session,
+        caisse,
+        source=fondation.id,
+        amount_cents=monthly_need * 2,
+        received_on=start,
+        today=today,
+        reference="Convention de soutien, première année",
+    )
+    month = first
+    for index in range(months):
+        day = first_day(month) + timedelta(days=9)
+        if index % 3 == 0:  # quarterly, in advance
+            await record_subsidy(
+                session,
+                caisse,
+                source=departement.id,
+                amount_cents=monthly_need * 3 * 45 // 100,
+                received_on=day,
+                today=today,
+                reference=f"Versement trimestriel {month}",
+            )
+        if index % 6 == 0:  # half-yearly
+            await record_subsidy(
+                session,
+                caisse,
+                source=ville.id,
+                amount_cents=monthly_need * 6 * 15 // 100,
+                received_on=day,
+                today=today,
+                reference=f"Subvention semestrielle {month}",
+            )
+        month = next_month(month)
+
+
+async def _move_households(
+    session: AsyncSession,
+    caisse: Caisse,
+    month: str,
+    members: list[Member],
+    rng: np.random.Generator,
+    today: date,
+) -> None:
+    start = first_day(month)
+    applicants = [m for m in members if m.status is MemberStatus.APPLICANT]
+    for member in applicants:
+        if rng.random() < 0.4:
+            await change_status(
+                session,
+                caisse,
+                member,
+                to=MemberStatus.ACTIVE,
+                effective_on=start,
+                reason="demo: joined",
+                today=today,
+            )
+    if month == caisse.first_month:
+        return
+    for member in [m for m in members if m.status is MemberStatus.ACTIVE]:
+        if rng.random() < MONTHLY_LEAVING_RATE:
+            await change_status(
+                session,
+                caisse,
+                member,
+                to=MemberStatus.LEFT,
+                effective_on=start,
+                reason="demo: moved away",
+                today=today,
+            )
+    for member in members:
+        await session.refresh(member)
+
+
+async def _dues(session: AsyncSession, caisse: Caisse, month: str) -> list[tuple[int, int]]:
+    """(member id, cents due) billed for `month` by its close."""
+    rows = await session.execute(
+        select(LedgerAccount.member_id, JournalLine.amount_cents)
+        .join(JournalLine, JournalLine.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(
+            JournalEntry.caisse_id == caisse.id,
+            JournalEntry.kind == EntryKind.CONTRIBUTION_DUE,
+            JournalEntry.period == month,
+            LedgerAccount.kind == AccountKind.RECEIVABLE,
+        )
+        .order_by(LedgerAccount.member_id)
+    )
+    return [(member_id, cents) for member_id, cents in rows if member_id is not None]
+
+
+async def _collect(
+    session: AsyncSession,
+    caisse: Caisse,
+    month: str,
+    rng: np.random.Generator,
+    late: list[tuple[int, int]],
+    today: date,
+) -> list[tuple[int, int]]:
+    """Payments for `month`; returns who will pay this month's due next month."""
+    start = first_day(month)
+    for member_id, cents in late:  # last month's late payers settle now, by transfer
+        await record_contribution_payment(
+            session,
+            caisse,
+            member=member_id,
+            amount_cents=cents,
+            method=PaymentMethod.TRANSFER,
+            received_on=min(start + timedelta(days=int(rng.integers(1, 20))), today),
+            today=today,
+            reference="retard",
+        )
+    still_late = []
+    for member_id, cents in await _dues(session, caisse, month):
+        draw = rng.random()
+        if draw < SHARE_PAYING_ON_TIME:
+            method = PaymentMethod.DIRECT_DEBIT if rng.random() < 0.6 else PaymentMethod.TRANSFER
+            await record_contribution_payment(
+                session,
+                caisse,
+                member=member_id,
+                amount_cents=cents,
+                method=method,
+                received_on=min(start + timedelta(days=4), today),
+                today=today,
+                reference=f"cotisation {month}",
+            )
+        elif draw < SHARE_PAYING_ON_TIME + SHARE_PAYING_LATE:
+            still_late.append((member_id, cents))
+    return still_late
+
+
+async def _pay_costs(session: AsyncSession, caisse: Caisse, month: str, today: date) -> None:
+    day = min(first_day(month) + timedelta(days=26), today)
+    for category, cents in (
+        ("salaire coordination", 280_000),
+        ("outil numérique", 6_000),
+        ("animation du comité", 30_000),
+    ):
+        await record_operating_cost(
+            session, caisse, category=category, amount_cents=cents, paid_on=day, today=today, reference=month
+        )

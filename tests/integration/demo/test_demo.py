@@ -1,0 +1,82 @@
+"""The demo caisse: built through the real services, its books balance and its story holds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.caisses.models import Caisse
+from caisse.cycle.models import PeriodClose
+from caisse.demo import DEMO_PASSWORD, build_demo
+from caisse.demo.population import draw_households
+from caisse.ledger.verify import verify_ledger
+from caisse.members.models import Member
+from caisse.money.models import ContributionPayment, Subsidy
+from caisse.reports import month_report
+from caisse.settings import Settings
+from tests.ledger_checks import invoke_cli
+
+TODAY = date(2027, 7, 15)
+
+
+async def test_demo_closes_its_months_with_balanced_books(db: AsyncSession) -> None:
+    summary = await build_demo(db, households=40, months=4, seed=7, today=TODAY)
+    await db.commit()
+
+    assert summary.months == ["2027-03", "2027-04", "2027-05", "2027-06"]
+    closed = (await db.scalars(select(PeriodClose.month).order_by(PeriodClose.month))).all()
+    assert closed == summary.months
+    assert (await verify_ledger(db)).problems == []
+    assert await db.scalar(select(func.count()).select_from(Member)) == 40
+    assert await db.scalar(select(func.count()).select_from(Subsidy)) >= 3
+    assert await db.scalar(select(func.count()).select_from(ContributionPayment)) > 0
+
+
+async def test_demo_report_shows_contributions_subsidies_and_committed_credit(db: AsyncSession) -> None:
+    await build_demo(db, households=40, months=3, seed=7, today=TODAY)
+    await db.commit()
+    caisse = await db.scalar(select(Caisse))
+    assert caisse is not None
+
+    first = await month_report(db, caisse, "2027-04")
+    assert first.closed
+    assert first.money_in.contributions_paid_cents > 0
+    assert {s.kind for s in first.money_in.subsidies_by_source} == {"department", "city", "foundation"}
+    assert first.allocations_cents > first.contributions_due_cents > 0  # mostly subsidised, as in Gironde
+    # No outlet can take the credit yet, so everything allocated and not expired is still owed.
+    assert first.outstanding_credit_cents == first.allocations_cents - first.expired_cents
+
+
+async def test_demo_households_are_the_insee_draw_of_its_seed(db: AsyncSession) -> None:
+    await build_demo(db, households=25, months=2, seed=11, today=TODAY)
+    await db.commit()
+
+    drawn = draw_households(25, np.random.default_rng(11))
+    stored = (await db.execute(select(Member.adults, Member.monthly_income_cents).order_by(Member.id))).all()
+    assert [adults for adults, _ in stored] == drawn.adults.tolist()
+    assert [cents for _, cents in stored] == [round(float(x) * 100) for x in drawn.monthly_income]
+
+
+async def test_demo_users_can_log_in(db: AsyncSession, client: AsyncTestClient[Litestar]) -> None:
+    summary = await build_demo(db, households=10, months=1, seed=3, today=TODAY)
+    await db.commit()
+    for email, role in summary.users:
+        response = await client.post("/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, (role, response.text)
+
+
+async def test_demo_command_loads_once_when_asked_if_empty(settings: Settings) -> None:
+    first = await invoke_cli(settings, "demo", "--households", "12", "--months", "2", "--if-empty")
+    assert first.exit_code == 0, first.output
+    assert "demo caisse 'demo': 12 households" in first.output
+    second = await invoke_cli(settings, "demo", "--households", "12", "--months", "2", "--if-empty")
+    assert second.exit_code == 0
+    assert "nothing loaded" in second.output
+    third = await invoke_cli(settings, "demo", "--households", "12")
+    assert third.exit_code == 1
+    assert "already has caisses" in third.output

@@ -50,4 +50,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         logging_config=None,
         on_startup=[lambda: logging.getLogger("caisse").setLevel(logging.INFO)],
+        # The engine is ours (handed to the plugin as an instance), so we close its pool.
+        on_shutdown=[engine.dispose],
     )

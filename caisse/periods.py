@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date
 
 from caisse.errors import ValidationFailed
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+from caisse.rules import validate_month
 
 
 def check_month(month: str) -> str:
-    if not isinstance(month, str) or not _MONTH.match(month):
-        raise ValidationFailed(f"'{month}' is not a month; write it YYYY-MM, e.g. 2027-01.")
-    return month
+    """`month` if it is a period YYYY-MM (the rules' own definition), else ValidationFailed."""
+    try:
+        return validate_month(month)
+    except ValueError:
+        raise ValidationFailed(
+            f"{month!r} is not a month; write it YYYY-MM (years 2000 to 2099), e.g. 2027-01."
+        ) from None
 
 
 def next_month(month: str) -> str:

@@ -7,8 +7,7 @@ environment behind their back.
 from __future__ import annotations
 
 import os
-import secrets
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./caisse.db"
 
@@ -26,9 +25,6 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # PostgreSQL only: the schema to use (search_path), e.g. one per test run or per tenant.
     database_schema: str | None = None
-    # Signs session cookies. A random key per process is fine for `make run`; set one
-    # (and keep it) whenever several workers or restarts must share sessions.
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     debug: bool = False
     echo_sql: bool = False
     host: str = "127.0.0.1"

@@ -97,10 +97,10 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
     if request.param == "sqlite":
         path = tmp_path / "caisse.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield Settings(database_url=f"sqlite+aiosqlite:///{path}", secret_key="test")
+        yield Settings(database_url=f"sqlite+aiosqlite:///{path}")
     elif request.param == "postgresql":
         schema = request.getfixturevalue("postgres_schema")
-        yield Settings(database_url=POSTGRES_URL, database_schema=schema, secret_key="test")
+        yield Settings(database_url=POSTGRES_URL, database_schema=schema)
         _truncate_postgres(schema)
     else:
         raise ValueError(f"unknown backend {request.param!r} in CAISSE_TEST_BACKENDS")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,14 +60,8 @@ async def actor_from_api_token(session: AsyncSession, token: str) -> Actor | Non
     if found is None:
         return None
     user, api_token = found
-    if not user.is_active or (api_token.expires_at is not None and _aware(api_token.expires_at) <= now):
+    if not user.is_active or (api_token.expires_at is not None and api_token.expires_at <= now):
         return None
     await session.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=now))
     return await load_actor(session, user, via_token=True)
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caisse.db.base import Base, CreatedAtMixin, IdMixin, str_enum, utcnow
+from caisse.db.base import Base, CreatedAtMixin, IdMixin, UtcDateTime, str_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -53,9 +53,9 @@ class ApiToken(IdMixin, CreatedAtMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class AuditEvent(IdMixin, Base):
@@ -64,7 +64,7 @@ class AuditEvent(IdMixin, Base):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)
 
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     caisse_id: Mapped[int | None] = mapped_column(ForeignKey("caisse.id"), nullable=True, index=True)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(40))
@@ -82,7 +82,7 @@ class UserSession(IdMixin, CreatedAtMixin, Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LoginFailure(IdMixin, Base):
@@ -93,4 +93,4 @@ class LoginFailure(IdMixin, Base):
     __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
 
     email: Mapped[str] = mapped_column(String(254))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)

@@ -11,10 +11,8 @@ from msgspec import Meta
 
 from caisse.auth.actor import Actor
 from caisse.auth.models import ApiToken, AuditEvent, Role, RoleGrant, User
+from caisse.http.params import BodyId
 
-# Ids are BIGINT in the database: anything larger cannot name a row (and would overflow PostgreSQL).
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
 Email = Annotated[str, Meta(min_length=3, max_length=254)]
 Password = Annotated[str, Meta(min_length=1, max_length=1024)]
 
@@ -133,9 +131,17 @@ class UserView(msgspec.Struct):
 class NewGrantRequest(msgspec.Struct, forbid_unknown_fields=True):
     user_email: Email
     role: Role
-    # The member role names the household (of this caisse) that is the user's own.
-    member_id: Id | None = None
-    outlet_id: Id | None = None
+    member_id: Annotated[
+        BodyId | None,
+        Meta(description="Member role: the household (of this caisse) that is the user's own."),
+    ] = None
+    outlet_id: Annotated[
+        BodyId | None,
+        Meta(
+            description="Outlet role: the outlet the user serves. Not checked until outlets exist "
+            "(they come with the outlets feature): any id is accepted and stored as given."
+        ),
+    ] = None
 
 
 class GrantView(msgspec.Struct):

@@ -23,7 +23,9 @@ from caisse.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from caisse.members.codes import normalise_code
 from caisse.members.models import Member
+from caisse.members.service import get_member
 
 MAX_TOKEN_VALID_DAYS = 3650
 
@@ -282,11 +284,13 @@ async def add_grant(
     if member_code is not None:
         if member_id is not None:
             raise ValidationFailed("Name the household by member_id or by member code, not both.")
-        member_id = await session.scalar(
-            select(Member.id).where(Member.caisse_id == caisse_id, Member.code == member_code.strip())
-        )
-        if member_id is None:
-            raise ValidationFailed(f"No household with member code {member_code.strip()} in this caisse.")
+        try:
+            member_id = (await get_member(session, caisse_id, member_code)).id
+        except NotFound:
+            # The request names a household that is not there: bad input, not a missing resource.
+            raise ValidationFailed(
+                f"No household with member code {normalise_code(member_code)} in this caisse."
+            ) from None
     if outlet_id is not None and role is not Role.OUTLET:
         raise ValidationFailed("outlet_id only goes with the outlet role.")
     try:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse import rules
 from caisse.auth.actor import Actor
+from caisse.caisses.locking import lock_caisse
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.cycle.models import PeriodClose
 from caisse.errors import Conflict, NotFound, ValidationFailed
@@ -68,8 +69,13 @@ async def adopt_rule_set(
     preset: str | None = None,
     created_by_user_id: int | None = None,
 ) -> RuleSet:
-    """Put a new grid in force from a month on. Closed months keep the rules they were billed with."""
+    """Put a new grid in force from a month on. Closed months keep the rules they were billed with.
+
+    The caisse is locked first, so a close running at the same time either finishes before (and
+    the month is refused here as closed) or starts after (and bills with the new rules).
+    """
     check_month(effective_from)
+    caisse = await lock_caisse(session, caisse)
     if effective_from < caisse.first_month:
         raise ValidationFailed(f"The caisse starts in {caisse.first_month}; rules cannot start before it.")
     last_closed = await session.scalar(

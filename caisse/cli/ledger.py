@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.service import caisse_for_command, get_caisse
 from caisse.cli.support import domain_errors_exit, print_json, run_in_transaction
+from caisse.http.params import MAX_ID
 from caisse.ledger.corrections import correct_by_reversal
 from caisse.ledger.verify import LedgerReport, verify_ledger
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class RowIdRange(click.IntRange):
+    """A row id, 1..2**63-1 (BIGINT), so a huge number is refused here and never reaches the
+    database driver. A bad id is a one-line `Error: ...` with exit status 1, like every input the
+    commands refuse (click's own usage errors would exit 2 after a usage banner)."""
+
+    name = "row id"
+
+    def __init__(self) -> None:
+        super().__init__(min=1, max=MAX_ID)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            raise click.ClickException(exc.format_message()) from None
 
 
 def as_day(value: datetime | None) -> date | None:
@@ -47,7 +66,7 @@ def verify(slug: str | None, as_json: bool) -> None:
 
 
 @ledger.command("reverse")
-@click.argument("entry_id", type=click.IntRange(min=1))
+@click.argument("entry_id", type=RowIdRange())
 @click.option("--reason", required=True, help="Why the entry is cancelled (kept in the ledger).")
 @click.option(
     "--date", "day", type=DAY, default=None, help="Day the correction takes effect (default today)."

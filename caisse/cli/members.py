@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.amounts import plain_euros
 from caisse.caisses.service import caisse_for_command
 from caisse.cli.support import domain_errors_exit, print_json, run_in_transaction
 from caisse.errors import ValidationFailed
 from caisse.members import service
-from caisse.members.amounts import euros
 from caisse.members.csv_import import MAX_BYTES
 from caisse.members.importing import ImportReport, import_households
 from caisse.members.models import MemberStatus
@@ -95,7 +95,7 @@ def list_command(slug: str | None, status: str | None, query: str | None, as_jso
         click.echo("no household")
         return
     for m in found:
-        income = f"{euros(m.monthly_income_cents)} €"
+        income = f"{plain_euros(m.monthly_income_cents)} €"
         click.echo(
             f"{m.code:<12} {m.status.value:<10} {m.persons:>2} pers. {income:>13}  {m.reference_person}"
             f"{'  <' + m.email + '>' if m.email else ''}"

@@ -1,5 +1,6 @@
 """`caisse money ...`: record contribution payments, subsidies, costs and the opening reserve;
-list arrears. Amounts are euros with at most two decimals (12.50 or 12,50)."""
+list arrears. Amounts are euros with at most two decimals, in French or English notation
+(12.50, 12,50, 1 234,56 €), written with ASCII digits."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from typing import Any
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from caisse.auth import audit
+from caisse.amounts import format_euros
 from caisse.caisses.service import caisse_for_command
 from caisse.cli.ledger import DAY
 from caisse.cli.support import domain_errors_exit, print_json, run_in_transaction
 from caisse.money import arrears, costs, payments, reserve, subsidies
-from caisse.money.amounts import euros_to_cents, format_euros
+from caisse.money.amounts import euros_to_cents
 from caisse.money.models import PaymentMethod, SubsidyKind
 
 CAISSE = click.option("--caisse", "slug", default=None, help="Caisse slug (default: the only caisse).")
@@ -221,18 +222,7 @@ def list_arrears(slug: str | None, as_json: bool) -> None:
 
     async def work(session: AsyncSession) -> list[arrears.MemberArrears]:
         caisse = await caisse_for_command(session, slug)
-        found = await arrears.list_arrears(session, caisse.id)
-        await audit.record(
-            session,
-            actor=None,
-            caisse_id=caisse.id,
-            action="member.arrears",
-            subject_type="member",
-            subject_ids=[a.member_id for a in found],
-            fields=["reference_person", "arrears"],
-            note="cli",
-        )
-        return found
+        return await arrears.list_arrears(session, caisse.id, actor=None)
 
     found = run_in_transaction(work)
     if as_json:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.amounts import format_euros
 from caisse.caisses.service import caisse_for_command
 from caisse.cli.support import domain_errors_exit, print_json, run_in_transaction
-from caisse.money.amounts import format_euros
 from caisse.periods import check_month
 from caisse.reports.month import month_report, report_months
 from caisse.reports.schemas import MemberStatement, MonthReport, ReportMonth, StatementMonth

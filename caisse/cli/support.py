@@ -45,6 +45,8 @@ def domain_errors_exit(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(exc.detail) from None
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+        except OverflowError:
+            raise click.ClickException("A number given is out of range.") from None
 
     return wrapper
 

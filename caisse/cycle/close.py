@@ -20,7 +20,7 @@ second close of M posts nothing and returns them with `already_closed=True`.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import date
 
 import msgspec
 import numpy as np
@@ -29,11 +29,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.actor import Actor
+from caisse.caisses.locking import lock_caisse
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.caisses.service import decode_rule_set, rule_set_in_force
 from caisse.cycle.billing import bill, load_households
 from caisse.cycle.expiry import credit_to_expire
-from caisse.cycle.locking import lock_caisse
 from caisse.cycle.models import PeriodClose, WithheldAllocation
 from caisse.cycle.schemas import CloseResult, PeriodSummary
 from caisse.errors import Conflict, PeriodOutOfOrder, ValidationFailed
@@ -125,7 +125,10 @@ async def _post_month(
 ) -> None:
     month = period.month
     households = await load_households(session, caisse.id, month)
-    due, allocation = bill(decode_rule_set(rule_row), households)
+    try:
+        due, allocation = bill(decode_rule_set(rule_row), households)
+    except ValueError as exc:  # e.g. a household's data the rules reject: say so, post nothing
+        raise ValidationFailed(f"The rules in force in {month} cannot bill this month: {exc}") from None
     wallets, expired = await credit_to_expire(session, caisse.id, month, caisse.credit_lifetime_months)
     # Read before this month's due is posted; only a caisse crediting paid-up members needs it.
     owed_before = (
@@ -245,7 +248,6 @@ async def _stored_result(session: AsyncSession, caisse_id: int, month: str) -> C
 
 def summary(period: PeriodClose, rule_row: RuleSet) -> PeriodSummary:
     """The stored totals of a closed month and the rule set it was billed with."""
-    closed_at = period.closed_at
     return PeriodSummary(
         month=period.month,
         households=period.households,
@@ -255,8 +257,7 @@ def summary(period: PeriodClose, rule_row: RuleSet) -> PeriodSummary:
         expired_cents=period.expired_cents,
         preset=rule_row.preset,
         rule_set_effective_from=rule_row.effective_from,
-        # SQLite hands back naive datetimes; every closed_at is UTC.
-        closed_at=closed_at if closed_at.tzinfo else closed_at.replace(tzinfo=UTC),
+        closed_at=period.closed_at,
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caisse.db.base import Base, Cents, IdMixin, month_column, utcnow
+from caisse.db.base import Base, Cents, IdMixin, UtcDateTime, month_column, utcnow
 
 
 class PeriodClose(IdMixin, Base):
@@ -18,7 +18,7 @@ class PeriodClose(IdMixin, Base):
 
     caisse_id: Mapped[int] = mapped_column(ForeignKey("caisse.id"), index=True)
     month: Mapped[str] = month_column()
-    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     closed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_set.id"))
     households: Mapped[int] = mapped_column(Integer)

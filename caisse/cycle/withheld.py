@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from caisse.caisses.models import Caisse
 from caisse.cycle.models import WithheldAllocation
 from caisse.ledger.accounts import caisse_account_id, member_account_ids
 from caisse.ledger.balances import account_balance
-from caisse.ledger.models import AccountKind, EntryKind
+from caisse.ledger.models import AccountKind, EntryKind, JournalEntry
 from caisse.ledger.posting import Line, post_entry
 
 
@@ -69,7 +70,7 @@ async def release_paid_allocations(
             period=row.month,
             lines=[Line(allocations, row.amount_cents), Line(wallet, -row.amount_cents)],
             memo=f"Allocation {row.month} versée après paiement de la cotisation",
-            idempotency_key=f"withheld-allocation:{row.id}",
+            idempotency_key=await _release_key(session, caisse.id, row.id),
             created_by_user_id=created_by_user_id,
         )
         row.released_entry_id = posted.entry.id
@@ -77,3 +78,20 @@ async def release_paid_allocations(
             released += row.amount_cents
     await session.flush()
     return released
+
+
+async def _release_key(session: AsyncSession, caisse_id: int, row_id: int) -> str:
+    """The key of the row's next release. A release reversed by a correction (its payment was
+    taken back, see caisse.ledger.releases) keeps its key, so a later release takes the next one."""
+    base = f"withheld-allocation:{row_id}"
+    reversal = aliased(JournalEntry)
+    reversed_releases = await session.scalar(
+        select(func.count())
+        .select_from(JournalEntry)
+        .join(reversal, reversal.reverses_entry_id == JournalEntry.id)
+        .where(
+            JournalEntry.caisse_id == caisse_id,
+            or_(JournalEntry.idempotency_key == base, JournalEntry.idempotency_key.like(f"{base}:%")),
+        )
+    )
+    return f"{base}:{reversed_releases}" if reversed_releases else base

@@ -33,18 +33,6 @@ def install_statements(dialect: str) -> list[str]:
     raise ValueError(f"unsupported database dialect {dialect!r}")
 
 
-def drop_statements(dialect: str) -> list[str]:
-    if dialect == "sqlite":
-        return [
-            f"DROP TRIGGER IF EXISTS {table}_append_only_{op.lower()}"
-            for table in APPEND_ONLY_TABLES
-            for op in ("UPDATE", "DELETE")
-        ]
-    return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in APPEND_ONLY_TABLES] + [
-        "DROP FUNCTION IF EXISTS caisse_append_only()"
-    ]
-
-
 def install(connection: Connection) -> None:
     for statement in install_statements(connection.dialect.name):
         connection.execute(text(statement))

@@ -52,6 +52,12 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
     return _error(400, "invalid", detail)
 
 
+def overflow_handler(_: Request[Any, Any, Any], exc: OverflowError) -> Response[dict[str, Any]]:
+    # A safety net: typed parameters bound every number, but a value that still overflows a
+    # database integer is the caller's input, not a server fault.
+    return _error(400, "invalid", "A number in the request is out of range.")
+
+
 def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     code = _HTTP_CODES.get(exc.status_code, "error")
     return _error(exc.status_code, code, exc.detail)
@@ -68,5 +74,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    OverflowError: overflow_handler,
     Exception: internal_error_handler,
 }

@@ -12,6 +12,11 @@ from caisse.errors import Conflict, InsufficientCredit, NotFound, PeriodClosed, 
 from caisse.ledger.balances import balances_by_account
 from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.ledger.posting import Posted, find_by_key, reverse_entry
+from caisse.ledger.releases import (
+    refuse_reversing_a_payment_with_later_releases,
+    withheld_released_by,
+    withhold_again,
+)
 
 # Entries the monthly close posts: their month's totals are stored on its PeriodClose row.
 CLOSE_KINDS = (EntryKind.CONTRIBUTION_DUE, EntryKind.ALLOCATION, EntryKind.EXPIRY)
@@ -36,7 +41,9 @@ async def correct_by_reversal(
     (Conflict; with an `idempotency_key` that already reversed it, that reversal is returned,
     `created=False`); an entry of a closed month's close (PeriodClosed: correct it in an open month);
     a reversal that would leave a wallet or outlet with credit it has already spent
-    (InsufficientCredit).
+    (InsufficientCredit); a contribution payment after which withheld allocations of the household
+    were released (Conflict: reverse those releases first, see `caisse.ledger.releases`).
+    Reversing a release makes its allocations withheld again.
     """
     key = None if idempotency_key is None else f"reversal:{idempotency_key}"
     if key is not None:
@@ -62,8 +69,10 @@ async def correct_by_reversal(
         raise ValidationFailed(
             f"{occurred_on.isoformat()} is in the future; date the correction today or earlier."
         )
+    released = await withheld_released_by(session, entry_id)
     if (
         original.kind in CLOSE_KINDS
+        and not released  # releasing a withheld allocation is not part of the month's close
         and original.period is not None
         and await session.scalar(
             select(func.count()).where(
@@ -75,8 +84,9 @@ async def correct_by_reversal(
             f"Entry {entry_id} belongs to the close of {original.period}, which is closed: "
             "its totals are final. Post the correction in an open month instead."
         )
+    await refuse_reversing_a_payment_with_later_releases(session, original)
     await _refuse_negative_credit(session, entry_id)
-    return await reverse_entry(
+    posted = await reverse_entry(
         session,
         caisse_id=caisse_id,
         entry_id=entry_id,
@@ -85,6 +95,9 @@ async def correct_by_reversal(
         created_by_user_id=created_by_user_id,
         idempotency_key=key,
     )
+    withhold_again(released)
+    await session.flush()
+    return posted
 
 
 async def _refuse_negative_credit(session: AsyncSession, entry_id: int) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caisse.db.base import Base, Cents, IdMixin, month_column, str_enum, utcnow
+from caisse.db.base import Base, Cents, IdMixin, UtcDateTime, month_column, str_enum, utcnow
 
 
 class AccountKind(enum.StrEnum):
@@ -89,7 +89,7 @@ class JournalEntry(IdMixin, Base):
     period: Mapped[str | None] = month_column(nullable=True)
     # The day the money moved; reports group by it.
     occurred_on: Mapped[date] = mapped_column(Date)
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    posted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     memo: Mapped[str] = mapped_column(String(500), default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
     # A reversal names the entry it cancels; an entry is reversed at most once.

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,14 +14,14 @@ from caisse.auth.actor import Actor
 from caisse.auth.guards import STAFF, requires
 from caisse.auth.models import Role
 from caisse.caisses.models import Caisse
-from caisse.http.pagination import Page
+from caisse.http.params import Limit, Offset, RowId
 from caisse.ledger import browse
 from caisse.ledger.corrections import correct_by_reversal
 from caisse.ledger.models import AccountKind, EntryKind
 from caisse.ledger.schemas import AccountView, EntryDetail, EntryView, ReverseRequest, entry_detail
 from caisse.ledger.verify import LedgerReport, verify_ledger
+from caisse.pagination import Page
 
-MAX_OFFSET = 2**31
 DbSession = NamedDependency[AsyncSession]
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=100)]
 
@@ -39,13 +39,15 @@ class LedgerController(Controller):
     async def accounts(
         self,
         caisse: NamedDependency[Caisse],
+        actor: NamedDependency[Actor],
         db_session: DbSession,
         kind: Annotated[AccountKind | None, QueryParameter()] = None,
-        limit: Annotated[int, QueryParameter()] = 100,
-        offset: Annotated[int, QueryParameter(le=MAX_OFFSET)] = 0,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> Page[AccountView]:
+        """Households whose wallet or receivable is on the page are audit-logged."""
         items, total = await browse.account_balances(
-            db_session, caisse.id, kind=kind, limit=limit, offset=offset
+            db_session, caisse.id, actor=actor, kind=kind, limit=limit, offset=offset
         )
         return Page(items=[AccountView.of(i) for i in items], total=total, limit=limit, offset=offset)
 
@@ -53,23 +55,30 @@ class LedgerController(Controller):
     async def entries(
         self,
         caisse: NamedDependency[Caisse],
+        actor: NamedDependency[Actor],
         db_session: DbSession,
         period: Annotated[str | None, QueryParameter(max_length=20)] = None,
         kind: Annotated[EntryKind | None, QueryParameter()] = None,
-        limit: Annotated[int, QueryParameter()] = 50,
-        offset: Annotated[int, QueryParameter(le=MAX_OFFSET)] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> Page[EntryView]:
-        """`period` (YYYY-MM) filters on the month an entry is for (dues, allocations, expiries)."""
+        """`period` (YYYY-MM) filters on the month an entry is for (dues, allocations, expiries).
+        Entries showing one household's amount are audit-logged."""
         items, total = await browse.list_entries(
-            db_session, caisse.id, period=period, kind=kind, limit=limit, offset=offset
+            db_session, caisse.id, actor=actor, period=period, kind=kind, limit=limit, offset=offset
         )
         return Page(items=[EntryView.of(i) for i in items], total=total, limit=limit, offset=offset)
 
     @get("/entries/{entry_id:int}", guards=[requires(*STAFF)], summary="One journal entry with its lines")
     async def entry(
-        self, caisse: NamedDependency[Caisse], db_session: DbSession, entry_id: FromPath[int]
+        self,
+        caisse: NamedDependency[Caisse],
+        actor: NamedDependency[Actor],
+        db_session: DbSession,
+        entry_id: RowId,
     ) -> EntryDetail:
-        entry, lines = await browse.get_entry(db_session, caisse.id, entry_id)
+        """The households with a line in the entry are audit-logged."""
+        entry, lines = await browse.get_entry(db_session, caisse.id, entry_id, actor=actor)
         reversals = await browse.reversed_by(db_session, [entry.id])
         return entry_detail(entry, lines, reversals.get(entry.id))
 
@@ -80,7 +89,9 @@ class LedgerController(Controller):
         description=(
             "Posts the mirror image of the entry: 201 with the reversal, or 200 with it when an "
             "`Idempotency-Key` already reversed it. 404 no such entry in this caisse; 409 already reversed, "
-            "a reversal itself, part of a closed month's close, or taking back credit already spent; "
+            "a reversal itself, part of a closed month's close, taking back credit already spent, or a "
+            "contribution payment after which allocations withheld until payment were released (reverse "
+            "those releases first; reversing a release withholds its allocation again); "
             "422 an empty reason, or a date before the entry or in the future."
         ),
         status_code=HTTP_201_CREATED,
@@ -91,13 +102,14 @@ class LedgerController(Controller):
         caisse: NamedDependency[Caisse],
         actor: NamedDependency[Actor],
         db_session: DbSession,
-        entry_id: FromPath[int],
+        entry_id: RowId,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EntryDetail]:
         """Post the mirror image of the entry (201 with the reversal; 200 with it when an
         `Idempotency-Key` already reversed it). 404: no such entry here;
-        409: already reversed, a reversal itself, part of a closed month's close, or taking back
-        credit already spent; 422: no reason, or a date before the entry or in the future."""
+        409: already reversed, a reversal itself, part of a closed month's close, taking back
+        credit already spent, or a payment whose withheld credit was released after it;
+        422: no reason, or a date before the entry or in the future."""
         posted = await correct_by_reversal(
             db_session,
             caisse_id=caisse.id,
@@ -107,7 +119,7 @@ class LedgerController(Controller):
             created_by_user_id=actor.user_id,
             idempotency_key=idempotency_key,
         )
-        entry, lines = await browse.get_entry(db_session, caisse.id, posted.entry.id)
+        entry, lines = await browse.get_entry(db_session, caisse.id, posted.entry.id, actor=actor)
         status = HTTP_201_CREATED if posted.created else HTTP_200_OK
         return Response(entry_detail(entry, lines, None), status_code=status)
 

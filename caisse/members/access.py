@@ -12,16 +12,12 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.actor import Actor
-from caisse.auth.guards import STAFF
 from caisse.caisses.models import Caisse
 from caisse.errors import NotFound, PermissionDenied
+from caisse.members.codes import normalise_code
 from caisse.members.household import public_name
 from caisse.members.models import Member
-from caisse.members.service import SELF_SERVICE_FIELDS, get_member
-
-
-def is_staff(actor: Actor, caisse: Caisse) -> bool:
-    return actor.has_role(caisse.slug, *STAFF)
+from caisse.members.service import SELF_SERVICE_FIELDS, get_member, is_staff
 
 
 async def visible_member(session: AsyncSession, caisse: Caisse, code: str, actor: Actor) -> Member:
@@ -32,12 +28,10 @@ async def visible_member(session: AsyncSession, caisse: Caisse, code: str, actor
     own = actor.member_id_in(caisse.slug)
     if own is None:
         raise PermissionDenied("Only the caisse's staff and the household itself can see a household.")
-    try:
-        member = await get_member(session, caisse.id, code)
-    except NotFound:
-        member = None
-    if member is None or member.id != own:
-        raise NotFound(f"No member '{code}' in this caisse.")
+    member = await get_member(session, caisse.id, code)
+    if member.id != own:
+        # Word for word the NotFound of an unknown code.
+        raise NotFound(f"No member '{normalise_code(code)}' in this caisse.")
     return member
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
@@ -20,23 +20,13 @@ def member_code(prefix: str, number: int) -> str:
     return f"{prefix}-{number:0{DIGITS}d}"
 
 
-async def lock_caisse_members(session: AsyncSession, caisse_id: int) -> None:
-    """Serialise member creation in one caisse until the transaction ends.
+def normalise_code(code: str) -> str:
+    """A member code as people may type it, as stored: trimmed, upper case.
 
-    PostgreSQL: a row lock on the caisse (SELECT ... FOR UPDATE). SQLite: a no-op write to the
-    caisse, which takes the database's write lock now, before the codes and e-mails are read, so
-    that two creations never read the same "last code" (the busy timeout makes the second wait).
+    >>> normalise_code(" ly-000042 ")
+    'LY-000042'
     """
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        await session.execute(select(Caisse.id).where(Caisse.id == caisse_id).with_for_update())
-    else:
-        await session.execute(
-            update(Caisse)
-            .where(Caisse.id == caisse_id)
-            .values(member_code_prefix=Caisse.member_code_prefix)
-            .execution_options(synchronize_session=False)
-        )
+    return code.strip().upper()
 
 
 async def next_member_number(session: AsyncSession, caisse: Caisse) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from caisse.members.amounts import parse_euros
+from caisse.amounts import parse_euros
 from caisse.members.household import Household, check_household
 from caisse.members.models import MemberStatus
 from caisse.members.text import fold
@@ -59,13 +59,13 @@ def _text(value: str) -> str:
 
 
 def _count(value: str) -> int:
-    if not re.fullmatch(r"[+-]?\d+", value):
+    if not re.fullmatch(r"[+-]?[0-9]+", value):
         raise ValueError(f"'{value}' is not a whole number of persons")
     return int(value)
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
-_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?")
+_FRENCH_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?: 00:00(?::00)?)?")
 
 
 def parse_day(value: str) -> date:

@@ -13,10 +13,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, NamedTuple
 
-from caisse.members.amounts import MAX_CENTS, euros
+from caisse.amounts import MAX_AMOUNT_CENTS, plain_euros
 from caisse.members.models import MemberStatus
 
 MAX_PERSONS_PER_KIND = 50
+# Earlier dates are typing errors or placeholders (some software writes 0001-01-01 for "no date").
+EARLIEST_DAY = date(1900, 1, 1)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?[0-9 ().\-/]{4,39}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -114,15 +116,17 @@ def _money(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return f"must be an amount in cents, got {value!r}"
     if value < 0:
-        return f"must be 0 € or more, got {euros(value)} €"
-    if value > MAX_CENTS:
-        return f"{euros(value)} € is too large for a monthly amount"
+        return f"must be 0 € or more, got {plain_euros(value)} €"
+    if value > MAX_AMOUNT_CENTS:
+        return f"{plain_euros(value)} € is too large for a monthly amount"
     return None
 
 
 def _day(value: Any, today: date, what: str) -> str | None:
     if not isinstance(value, date):
         return f"must be a date, got {value!r}"
+    if value < EARLIEST_DAY:
+        return f"{value.isoformat()} is not a plausible date; dates start at {EARLIEST_DAY.isoformat()}"
     if value > today:
         return f"{value.isoformat()} is in the future; the {what} cannot be after today ({today.isoformat()})"
     return None

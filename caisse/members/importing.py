@@ -13,9 +13,9 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.actor import Actor
+from caisse.caisses.locking import lock_caisse
 from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
-from caisse.members.codes import lock_caisse_members
 from caisse.members.csv_import import CsvFileError, Problem, parse_households
 from caisse.members.registration import database_problems, insert_households
 
@@ -70,7 +70,7 @@ async def import_households(
     if households:
         if not dry_run:
             # Lock before reading the e-mails in use, so a concurrent registration cannot slip in.
-            await lock_caisse_members(session, caisse.id)
+            await lock_caisse(session, caisse.id)
         problems += [
             Problem(parsed.rows[index].line, parsed.column_for(p.field), p.message)
             for index, p in await database_problems(session, caisse, households)

@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caisse.db.base import Base, Cents, CreatedAtMixin, IdMixin, str_enum, utcnow
+from caisse.db.base import Base, Cents, CreatedAtMixin, IdMixin, UtcDateTime, str_enum, utcnow
 from caisse.members.text import member_search_text
 
 
@@ -46,7 +46,7 @@ class Member(IdMixin, CreatedAtMixin, Base):
     activated_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     suspended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     # Code, name and e-mail folded (lowercase, no accents): the search matches the same way on
     # SQLite and PostgreSQL. Kept in step by the ORM events below and by caisse.members.service.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -76,5 +76,5 @@ class MemberStatusChange(IdMixin, Base):
     to_status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus, 16, name="to_status"))
     effective_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(500), default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

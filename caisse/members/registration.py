@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth import audit
 from caisse.auth.actor import Actor
+from caisse.caisses.locking import lock_caisse
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, ValidationFailed
 from caisse.ledger import open_member_accounts
 from caisse.members.chosen import chosen_contribution_problem, contribution_scheme
-from caisse.members.codes import lock_caisse_members, member_code, next_member_number
+from caisse.members.codes import member_code, next_member_number
 from caisse.members.household import HOUSEHOLD_FIELDS, FieldProblem, Household, check_household, public_name
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.members.text import member_search_text
@@ -113,7 +114,7 @@ async def create_members(
             checked.append(Household(**clean))
     problems += duplicate_emails(checked) if not problems else []
     if not problems:
-        await lock_caisse_members(session, caisse.id)
+        await lock_caisse(session, caisse.id)
         problems += await database_problems(session, caisse, checked)
     if problems:
         if len(households) == 1:
@@ -153,7 +154,7 @@ async def database_problems(
     session: AsyncSession, caisse: Caisse, households: Sequence[Household]
 ) -> list[tuple[int, FieldProblem]]:
     """What only the database can tell: e-mails already used in the caisse, chosen contributions
-    outside the grid in force. Call with the caisse locked (`lock_caisse_members`)."""
+    outside the grid in force. Call with the caisse locked (`caisse.caisses.locking.lock_caisse`)."""
     problems: list[tuple[int, FieldProblem]] = []
     emails = sorted({h.email for h in households if h.email})
     taken: dict[str, str] = {}

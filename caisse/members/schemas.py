@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from caisse import rules
-from caisse.members.amounts import cents_from_decimal
+from caisse.amounts import cents_from_decimal
 from caisse.members.household import FieldProblem, check_household
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.members.registration import problems_error

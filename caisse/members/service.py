@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth import audit
 from caisse.auth.actor import Actor
+from caisse.auth.models import Role
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, NotFound, ValidationFailed
 from caisse.members.chosen import chosen_contribution_problem, contribution_scheme, first_open_month
+from caisse.members.codes import normalise_code
 from caisse.members.household import HOUSEHOLD_FIELDS, PERSONAL_FIELDS, FieldProblem, check_household
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.members.registration import (
@@ -40,6 +42,7 @@ __all__ = [
     "create_members",
     "first_open_month",
     "get_member",
+    "is_staff",
     "list_members",
     "read_member",
     "search_members",
@@ -55,17 +58,27 @@ SELF_SERVICE_FIELDS = frozenset({"email", "phone", "address", "chosen_contributi
 _STATUS_FIELDS = frozenset({"status", "applied_on", "activated_on", "suspended_on", "left_on"})
 
 
+def is_staff(actor: Actor | None, caisse: Caisse) -> bool:
+    """Whether `actor` sees every household of the caisse: its staff and admins, superusers, and
+    the command line (None), run by whoever administers the installation."""
+    return actor is None or actor.has_role(caisse.slug, Role.STAFF)
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 
 async def get_member(session: AsyncSession, caisse_id: int, code: str, *, for_update: bool = False) -> Member:
-    """The member with this code in the caisse (no audit: for internal use); NotFound otherwise."""
-    query = select(Member).where(Member.caisse_id == caisse_id, Member.code == code.strip().upper())
+    """The member with this code in the caisse (no audit: for internal use); NotFound otherwise.
+
+    The one lookup by code: codes are read case-insensitively and trimmed ("t-000001 " is T-000001).
+    """
+    wanted = normalise_code(code)
+    query = select(Member).where(Member.caisse_id == caisse_id, Member.code == wanted)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     member = await session.scalar(query)
     if member is None:
-        raise NotFound(f"No member '{code}' in this caisse.")
+        raise NotFound(f"No member '{wanted}' in this caisse.")
     return member
 
 
@@ -151,7 +164,8 @@ async def update_member(
     `changes` maps Household field names to new values (None clears an optional field). A new
     income without a declaration date is dated `today`. Status and its dates change only through
     `change_status`. Returns the names of the fields that really changed (audited as
-    "member.update"); raises ValidationFailed naming each bad field, Conflict for a used e-mail.
+    "member.update"); raises ValidationFailed naming each bad field, Conflict for an e-mail another
+    household uses (naming that household only to staff).
     """
     today = today or date.today()
     not_here = sorted(set(changes) - (set(HOUSEHOLD_FIELDS) - _STATUS_FIELDS))
@@ -186,6 +200,9 @@ async def update_member(
             )
         )
         if other is not None:
+            if not is_staff(actor, caisse):
+                # A household must not learn another's e-mail or code by trying addresses.
+                raise Conflict("This e-mail address cannot be used; ask the caisse's staff.")
             raise Conflict(f"The e-mail address {clean['email']} is already used by member {other}.")
     for field in changed:
         setattr(member, field, clean[field])

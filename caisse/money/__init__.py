@@ -1,7 +1,7 @@
 """Money in and out of a caisse: contribution payments and arrears, subsidies by source,
 operating costs and the opening reserve. Each record is booked by one journal entry."""
 
-from caisse.money.amounts import euros_to_cents, format_euros
+from caisse.money.amounts import euros_to_cents
 from caisse.money.arrears import MemberArrears, list_arrears
 from caisse.money.booking import Recorded
 from caisse.money.costs import list_costs, record_operating_cost
@@ -21,7 +21,6 @@ __all__ = [
     "create_subsidy_source",
     "euros_to_cents",
     "find_subsidy_source",
-    "format_euros",
     "list_arrears",
     "list_costs",
     "list_payments",

@@ -1,40 +1,29 @@
-"""Amounts and dates of money records, checked once for the API, the CLI and the services."""
+"""Amounts and dates of money records, checked once for the API, the CLI and the services.
+
+Parsing and writing euros is `caisse.amounts` (shared with the members' incomes); this module
+adds what a money record requires of them: a positive amount, a day that is not in the future.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from caisse.amounts import MAX_AMOUNT_CENTS, parse_euros
 from caisse.errors import ValidationFailed
 from caisse.periods import first_day
 
-# 100 million euros: far above any caisse's single payment, so a typo (cents typed as euros
-# twice) is refused instead of booked.
-MAX_AMOUNT_CENTS = 10_000_000_000
-_EUROS = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
 
+def euros_to_cents(text: str) -> int:
+    """An amount typed in euros ('12.5', '12,50', '1 234,56 €') -> positive cents, exactly.
 
-def euros_to_cents(value: str | int | Decimal) -> int:
-    """'12.5' / '12,50' / 12 / Decimal('12.50') € -> 1250 cents, exactly (no float on the way).
-
-    Refuses more than two decimals, signs, exponents and anything that is not a positive amount.
+    `caisse.amounts.parse_euros` reads it (ASCII digits only, at most 2 decimals); a money record
+    then needs it to be more than 0.
     """
-    if isinstance(value, bool):
-        raise ValidationFailed(f"{value!r} is not an amount in euros.")
-    if isinstance(value, int):
-        cents = value * 100
-    else:
-        raw = str(value).strip()
-        if not _EUROS.match(raw):
-            raise ValidationFailed(
-                f"'{raw}' is not an amount in euros: write a positive number "
-                "with at most 2 decimals, e.g. 12.50."
-            )
-        try:
-            cents = int(Decimal(raw.replace(",", ".")) * 100)
-        except InvalidOperation:  # pragma: no cover - the pattern already excludes it
-            raise ValidationFailed(f"'{raw}' is not an amount in euros.") from None
+    try:
+        cents = parse_euros(text)
+    except ValueError as exc:
+        raise ValidationFailed(f"{exc}: write a positive amount in euros, e.g. 12.50.") from None
     return check_amount_cents(cents)
 
 
@@ -79,9 +68,3 @@ def check_idempotency_key(key: str | None) -> str | None:
     if not re.fullmatch(r"[\x21-\x7e]{1,100}", key):
         raise ValidationFailed("The idempotency key takes 1-100 visible ASCII characters, e.g. a UUID.")
     return key
-
-
-def format_euros(cents: int) -> str:
-    """10050 -> '100.50 €' (for CLI output)."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100:,}.{abs(cents) % 100:02d} €".replace(",", " ")

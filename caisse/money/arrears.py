@@ -1,4 +1,8 @@
-"""Arrears: households whose contributions receivable is positive (they owe the caisse)."""
+"""Arrears: households whose contributions receivable is positive (they owe the caisse).
+
+Who owes the caisse, and how much, is personal: every listing is written to the audit log here,
+once, whoever asks (the API or the command line).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.auth import audit
+from caisse.auth.actor import Actor
 from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member, MemberStatus
 
@@ -25,8 +31,12 @@ class MemberArrears:
     months: list[str]
 
 
-async def list_arrears(session: AsyncSession, caisse_id: int) -> list[MemberArrears]:
-    """Every household owing the caisse, largest debt first."""
+async def list_arrears(session: AsyncSession, caisse_id: int, *, actor: Actor | None) -> list[MemberArrears]:
+    """Every household owing the caisse, largest debt first (amounts in cents).
+
+    The read is audit-logged ("member.arrears", one event per household listed); `actor` None is
+    the command line.
+    """
     balance = func.sum(JournalLine.amount_cents)
     owing = (
         await session.execute(
@@ -39,13 +49,26 @@ async def list_arrears(session: AsyncSession, caisse_id: int) -> list[MemberArre
         )
     ).all()
     dues = await _dues_by_period(session, caisse_id, [row[0] for row in owing])
-    found = [
-        MemberArrears(
-            member_id, code, person, status, int(owed), _unpaid_months(int(owed), dues.get(member_id, {}))
-        )
-        for member_id, code, person, status, owed in owing
-    ]
-    return sorted(found, key=lambda a: (-a.owed_cents, a.member_code))
+    found = sorted(
+        (
+            MemberArrears(
+                member_id, code, person, status, int(owed), _unpaid_months(int(owed), dues.get(member_id, {}))
+            )
+            for member_id, code, person, status, owed in owing
+        ),
+        key=lambda a: (-a.owed_cents, a.member_code),
+    )
+    await audit.record(
+        session,
+        actor=actor,
+        caisse_id=caisse_id,
+        action="member.arrears",
+        subject_type="member",
+        subject_ids=[a.member_id for a in found],
+        fields=["reference_person", "arrears"],
+        note="cli" if actor is None else "",
+    )
+    return found
 
 
 async def _dues_by_period(

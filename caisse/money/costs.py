@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.actor import Actor
 from caisse.caisses.models import Caisse
-from caisse.http.pagination import check_window
 from caisse.ledger.accounts import caisse_account_id
 from caisse.ledger.browse import reversed_by
 from caisse.ledger.models import AccountKind, EntryKind
@@ -18,6 +17,7 @@ from caisse.ledger.posting import Line
 from caisse.money.amounts import check_amount_cents, check_day, check_text
 from caisse.money.booking import Recorded, post_keyed, record_for_entry, same_or_conflict
 from caisse.money.models import OperatingCost
+from caisse.pagination import check_window
 
 
 async def record_operating_cost(

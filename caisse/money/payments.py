@@ -13,10 +13,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.auth import audit
 from caisse.auth.actor import Actor
 from caisse.caisses.models import Caisse
+from caisse.cycle.withheld import release_paid_allocations
 from caisse.errors import Conflict, ValidationFailed
-from caisse.http.pagination import check_window
 from caisse.ledger.accounts import caisse_account_id, member_account_ids
 from caisse.ledger.browse import reversed_by
 from caisse.ledger.models import AccountKind, EntryKind
@@ -25,6 +26,7 @@ from caisse.members.models import Member, MemberStatus
 from caisse.money.amounts import check_amount_cents, check_day, check_text
 from caisse.money.booking import Recorded, find_member, post_keyed, record_for_entry, same_or_conflict
 from caisse.money.models import ContributionPayment, PaymentMethod
+from caisse.pagination import check_window
 
 
 def payment_method(value: PaymentMethod | str) -> PaymentMethod:
@@ -106,10 +108,13 @@ async def record_contribution_payment(
     )
     session.add(payment)
     await session.flush()
-    # Written by the monthly-cycle engineer: credits the allocations that waited for this payment.
-    from caisse.cycle.withheld import release_paid_allocations
-
-    await release_paid_allocations(session, caisse=caisse, member_id=household.id, occurred_on=received_on)
+    await release_paid_allocations(
+        session,
+        caisse=caisse,
+        member_id=household.id,
+        occurred_on=received_on,
+        created_by_user_id=None if actor is None else actor.user_id,
+    )
     return Recorded(payment, created=True)
 
 
@@ -124,15 +129,21 @@ async def list_payments(
     session: AsyncSession,
     caisse_id: int,
     *,
+    actor: Actor | None,
     member: int | str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[PaymentRow], int]:
-    """One page of the caisse's payments, newest first, optionally of one household."""
+    """One page of the caisse's payments, newest first, optionally of one household.
+
+    What a household paid is personal: the households on the page are written to the audit log
+    ("member.payments"); `actor` None is the command line.
+    """
     check_window(limit, offset)
     conditions = [ContributionPayment.caisse_id == caisse_id]
-    if member is not None:
-        conditions.append(ContributionPayment.member_id == (await find_member(session, caisse_id, member)).id)
+    household = None if member is None else await find_member(session, caisse_id, member)
+    if household is not None:
+        conditions.append(ContributionPayment.member_id == household.id)
     total = await session.scalar(select(func.count()).select_from(ContributionPayment).where(*conditions))
     rows = (
         await session.execute(
@@ -146,4 +157,14 @@ async def list_payments(
     ).all()
     reversals = await reversed_by(session, [p.entry_id for p, _ in rows])
     items = [PaymentRow(p, code, reversals.get(p.entry_id)) for p, code in rows]
+    await audit.record(
+        session,
+        actor=actor,
+        caisse_id=caisse_id,
+        action="member.payments",
+        subject_type="member",
+        subject_ids=sorted({p.member_id for p, _ in rows}),
+        fields=["payments"],
+        note="" if household is None else f"member {household.code}",
+    )
     return items, int(total or 0)

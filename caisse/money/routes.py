@@ -15,12 +15,11 @@ from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from caisse.auth import audit
 from caisse.auth.actor import Actor
 from caisse.auth.guards import STAFF, requires
 from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
-from caisse.http.pagination import Page
+from caisse.http.params import Limit, Offset, OptionalQueryId
 from caisse.money import arrears, costs, payments, reserve, subsidies
 from caisse.money.booking import find_member
 from caisse.money.schemas import (
@@ -37,8 +36,8 @@ from caisse.money.schemas import (
     SubsidySourceView,
     SubsidyView,
 )
+from caisse.pagination import Page
 
-MAX_OFFSET = 2**31
 DbSession: TypeAlias = NamedDependency[AsyncSession]
 ThisCaisse: TypeAlias = NamedDependency[Caisse]
 Caller: TypeAlias = NamedDependency[Actor]
@@ -48,9 +47,6 @@ IdempotencyKey: TypeAlias = Annotated[
         name="Idempotency-Key", max_length=100, description="Retry key: the same key records once."
     ),
 ]
-Limit: TypeAlias = Annotated[int, QueryParameter()]
-Offset: TypeAlias = Annotated[int, QueryParameter(le=MAX_OFFSET)]
-
 
 RECORDING = (
     "Amounts are integer cents (`amount_cents: 1250` is 12.50 €). Send an `Idempotency-Key` header to "
@@ -111,13 +107,15 @@ class PaymentController(Controller):
     async def list_payments(
         self,
         caisse: ThisCaisse,
+        actor: Caller,
         db_session: DbSession,
         member_code: Annotated[str | None, QueryParameter(max_length=20)] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[PaymentView]:
+        """The households on the page are written to the audit log (what they paid is personal)."""
         rows, total = await payments.list_payments(
-            db_session, caisse.id, member=member_code, limit=limit, offset=offset
+            db_session, caisse.id, actor=actor, member=member_code, limit=limit, offset=offset
         )
         return Page(items=[PaymentView.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
@@ -129,17 +127,8 @@ class ArrearsController(Controller):
 
     @get("/", summary="Households owing contributions, with the unpaid months")
     async def list_arrears(self, caisse: ThisCaisse, actor: Caller, db_session: DbSession) -> ArrearsReport:
-        found = await arrears.list_arrears(db_session, caisse.id)
-        # Who owes the caisse is personal: the read is logged like any list of households.
-        await audit.record(
-            db_session,
-            actor=actor,
-            caisse_id=caisse.id,
-            action="member.arrears",
-            subject_type="member",
-            subject_ids=[a.member_id for a in found],
-            fields=["reference_person", "arrears"],
-        )
+        """Who owes the caisse is personal: the read is audit-logged by the service."""
+        found = await arrears.list_arrears(db_session, caisse.id, actor=actor)
         return ArrearsReport(
             total_cents=sum(a.owed_cents for a in found),
             households=len(found),
@@ -195,7 +184,7 @@ class SubsidyController(Controller):
         self,
         caisse: ThisCaisse,
         db_session: DbSession,
-        source_id: Annotated[int | None, QueryParameter()] = None,
+        source_id: OptionalQueryId = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[SubsidyView]:

@@ -13,8 +13,9 @@ from typing import Annotated
 
 import msgspec
 
+from caisse.amounts import MAX_AMOUNT_CENTS
+from caisse.http.params import BodyId
 from caisse.members.models import MemberStatus
-from caisse.money.amounts import MAX_AMOUNT_CENTS
 from caisse.money.arrears import MemberArrears
 from caisse.money.costs import CostRow
 from caisse.money.models import PaymentMethod, SubsidyKind
@@ -38,7 +39,7 @@ class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     allowed (the surplus is a contribution paid in advance)."""
 
     member_code: Annotated[str, msgspec.Meta(max_length=20)] | None = None
-    member_id: int | None = None
+    member_id: BodyId | None = None
     amount_cents: AmountCents
     method: PaymentMethod
     received_on: date
@@ -101,7 +102,7 @@ class SubsidySourceView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SubsidyRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    source_id: int
+    source_id: BodyId
     amount_cents: AmountCents
     received_on: date
     reference: Reference = ""

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.auth.actor import Actor
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, NotFound, ValidationFailed
-from caisse.http.pagination import check_window
 from caisse.ledger.accounts import caisse_account_id
 from caisse.ledger.balances import natural
 from caisse.ledger.browse import reversed_by
@@ -24,6 +23,7 @@ from caisse.ledger.posting import Line
 from caisse.money.amounts import check_amount_cents, check_day, check_text
 from caisse.money.booking import Recorded, post_keyed, record_for_entry, same_or_conflict
 from caisse.money.models import Subsidy, SubsidyKind, SubsidySource
+from caisse.pagination import check_window
 
 
 def subsidy_kind(value: SubsidyKind | str) -> SubsidyKind:

@@ -72,6 +72,9 @@ class ReportMonth(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class StatementMonth(msgspec.Struct, frozen=True, kw_only=True):
+    """One month of a household's year. Contributions due and credit expired are in the month
+    they are for; contributions paid, credit received and spent in the month the money moved."""
+
     month: str
     contributions_due_cents: int
     contributions_paid_cents: int
@@ -82,7 +85,10 @@ class StatementMonth(msgspec.Struct, frozen=True, kw_only=True):
 
 class MemberStatement(msgspec.Struct, frozen=True, kw_only=True):
     """A household's year: what it owed and paid, the food credit it received, and the
-    over-contribution (paid beyond the credit received) that can be receipted for tax."""
+    over-contribution that can be receipted for tax, on a cash basis:
+    `over_contribution_cents` = max(0, min(contributions paid in the year, contributions due for
+    its months) − credit received in the year); `tax_reduction_cents` is 66 % of it.
+    `over_contribution_note` says so in words."""
 
     caisse: str
     member_code: str

@@ -4,6 +4,20 @@ In France a gift to an association "d'intérêt général" gives its donor an in
 of 66 % of the gift (Code général des impôts, art. 200). Notre Caisse Alim' (Dieulefit) applies it
 to contributions paid beyond the food credit received — research/ssa_facts.md §1.7: pay 150 €,
 receive 100 € -> 50 €/month over-contribution -> 396 €/year deduction.
+
+The over-contribution of year Y is computed on a cash basis, in cents:
+
+    over(Y) = max(0, min(paid in Y, due for the months of Y) − credit received in Y)
+
+* paid in Y: contribution payments by the day they were received, less payments reversed in Y;
+* due for the months of Y: what the closes of Y's months billed, net of corrections;
+* credit received in Y: allocations by the day they reached the wallet (`occurred_on`): a December
+  allocation withheld until payment and released in January is received in January.
+
+Capping what was paid at what was due keeps the receipt on the safe side: money paid in advance
+is not a gift (it pays the next months' contributions), and arrears of an earlier year paid in Y
+are not receipted as a gift of Y. A household may therefore be receipted less than it gave, never
+more, which is the side an association must err on (it answers for the receipts it issues).
 """
 
 from __future__ import annotations
@@ -14,6 +28,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from caisse.amounts import format_euros
 from caisse.auth import audit
 from caisse.auth.actor import Actor
 from caisse.auth.models import Role
@@ -21,7 +36,6 @@ from caisse.caisses.models import Caisse
 from caisse.errors import NotFound, ValidationFailed
 from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member
-from caisse.money.amounts import format_euros
 from caisse.money.booking import find_member
 from caisse.periods import month_of
 from caisse.reports.flows import counts_as
@@ -37,6 +51,9 @@ _COLUMNS = {
     (AccountKind.WALLET, EntryKind.EXPIRY): ("expired_cents", 1),
     (AccountKind.WALLET, EntryKind.PAYMENT): ("spent_cents", 1),
 }
+# Columns of money that moved, in the month it moved (`occurred_on`); the others are in the month
+# they are for (the entry's period: what a close billed or let expire for that month).
+_BY_DAY = {"contributions_paid_cents", "allocations_received_cents", "spent_cents"}
 
 
 def check_statement_year(caisse: Caisse, year: int) -> int:
@@ -46,15 +63,28 @@ def check_statement_year(caisse: Caisse, year: int) -> int:
     return year
 
 
+BASIS = (
+    "Counted on a cash basis: contributions paid this year, up to what was due for this year's months "
+    "(a payment in advance is not a gift), less the food credit received this year (by the day it "
+    "reached the wallet)."
+)
+
+
+def over_contribution(paid_cents: int, due_cents: int, received_cents: int) -> int:
+    """The year's over-contribution in cents: max(0, min(paid, due) − credit received)."""
+    return max(0, min(paid_cents, due_cents) - received_cents)
+
+
 def over_contribution_note(over_cents: int, tax_cents: int) -> str:
-    """The sentence printed under the statement (amounts in cents)."""
+    """The sentences printed under the statement (amounts in cents), saying how it is counted."""
     if over_cents == 0:
         return (
-            "No over-contribution this year: the food credit received is at least what was paid, "
-            "so there is nothing to receipt for tax."
+            "No over-contribution this year: the food credit received is at least what was paid "
+            f"for this year's months, so there is nothing to receipt for tax. {BASIS}"
         )
     return (
         f"Over-contribution: {format_euros(over_cents)} paid beyond the food credit received this year. "
+        f"{BASIS} "
         "It is a gift to the caisse: when the caisse is an association of general interest it can "
         f"issue a tax receipt for it, and the household can deduct {TAX_REDUCTION_PERCENT} % of it from "
         f"its income tax (here {format_euros(tax_cents)}), as Notre Caisse Alim' in Dieulefit does "
@@ -65,9 +95,11 @@ def over_contribution_note(over_cents: int, tax_cents: int) -> str:
 async def statement(
     session: AsyncSession, caisse: Caisse, member: Member, year: int, *, actor: Actor | None = None
 ) -> MemberStatement:
-    """The household's year, month by month, in cents. Each amount belongs to the month it is
-    for (contributions due, allocations, expiries) or, for money that moved (payments, spending),
-    the month it moved; corrections count against what they correct.
+    """The household's year, month by month, in cents. What a close bills or lets expire
+    (contributions due, expiries) belongs to the month it is for; money that moved (payments,
+    food credit received, spending) to the month it moved, so a withheld allocation released later
+    counts when it was released. Corrections count against what they correct. The
+    over-contribution is computed on that cash basis (see the module's docstring).
 
     Reading it is a read of personal data: it is written to the audit log (actor None = CLI).
     """
@@ -94,10 +126,7 @@ async def statement(
             LedgerAccount.kind.in_((AccountKind.RECEIVABLE, AccountKind.WALLET)),
             or_(
                 and_(JournalEntry.period >= months[0], JournalEntry.period <= months[-1]),
-                and_(
-                    JournalEntry.period.is_(None),
-                    JournalEntry.occurred_on.between(date(year, 1, 1), date(year, 12, 31)),
-                ),
+                JournalEntry.occurred_on.between(date(year, 1, 1), date(year, 12, 31)),
             ),
         )
     )
@@ -106,11 +135,16 @@ async def statement(
         if column is None:
             continue
         name, sign = column
-        month = period or month_of(occurred_on)
-        table[month][name] += sign * int(amount)
+        month = month_of(occurred_on) if name in _BY_DAY or period is None else period
+        if month in table:
+            table[month][name] += sign * int(amount)
     statement_months = [StatementMonth(month=m, **table[m]) for m in months]
     totals = {name: sum(getattr(row, name) for row in statement_months) for name, _ in _COLUMNS.values()}
-    over = max(0, totals["contributions_paid_cents"] - totals["allocations_received_cents"])
+    over = over_contribution(
+        totals["contributions_paid_cents"],
+        totals["contributions_due_cents"],
+        totals["allocations_received_cents"],
+    )
     tax = (over * TAX_REDUCTION_PERCENT + 50) // 100
     await audit.record(
         session,

@@ -20,7 +20,7 @@ class PerPersonAllocation(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
     amount: float
 
     def __post_init__(self) -> None:
-        checks.non_negative("PerPersonAllocation", "amount", self.amount)
+        checks.amount("PerPersonAllocation", "amount", self.amount)
 
 
 class PerConsumptionUnitAllocation(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
@@ -33,7 +33,7 @@ class PerConsumptionUnitAllocation(msgspec.Struct, frozen=True, forbid_unknown_f
     amount_per_unit: float
 
     def __post_init__(self) -> None:
-        checks.non_negative("PerConsumptionUnitAllocation", "amount_per_unit", self.amount_per_unit)
+        checks.amount("PerConsumptionUnitAllocation", "amount_per_unit", self.amount_per_unit)
 
 
 class PerHouseholdAllocation(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
@@ -49,10 +49,10 @@ class PerHouseholdAllocation(msgspec.Struct, frozen=True, forbid_unknown_fields=
     per_child_under_14: float | None = None
 
     def __post_init__(self) -> None:
-        checks.non_negative("PerHouseholdAllocation", "base", self.base)
-        checks.non_negative("PerHouseholdAllocation", "per_extra_person", self.per_extra_person)
+        checks.amount("PerHouseholdAllocation", "base", self.base)
+        checks.amount("PerHouseholdAllocation", "per_extra_person", self.per_extra_person)
         if self.per_child_under_14 is not None:
-            checks.non_negative("PerHouseholdAllocation", "per_child_under_14", self.per_child_under_14)
+            checks.amount("PerHouseholdAllocation", "per_child_under_14", self.per_child_under_14)
 
 
 class MutualistAllocation(msgspec.Struct, frozen=True, forbid_unknown_fields=True,

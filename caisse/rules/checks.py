@@ -26,6 +26,18 @@ def non_negative(owner: str, name: str, value: float) -> None:
         raise ValueError(f"{owner}: {name} must be >= 0 €, got {value!r}")
 
 
+# No caisse grants or bills more than this per household and month; a bigger figure is a typing
+# error (cents typed as euros), and would overflow the ledger's cents once multiplied by members.
+MAX_MONTHLY_EUROS = 100_000.0
+
+
+def amount(owner: str, name: str, value: float) -> None:
+    """A money parameter in € per month: between 0 and MAX_MONTHLY_EUROS."""
+    non_negative(owner, name, value)
+    if value > MAX_MONTHLY_EUROS:
+        raise ValueError(f"{owner}: {name} must be at most {MAX_MONTHLY_EUROS:,.0f} € a month, got {value!r}")
+
+
 def rate(owner: str, name: str, value: float) -> None:
     finite(owner, name, value)
     if not 0 <= value <= 1:
@@ -48,10 +60,10 @@ def basis(owner: str, value: str) -> None:
 def bounds(owner: str, lower: float, upper: float | None, step_euros: float,
            names: tuple[str, str] = ("floor", "ceiling")) -> None:
     """A lower bound no greater than the upper one, with a multiple of the step between them."""
-    non_negative(owner, names[0], lower)
+    amount(owner, names[0], lower)
     if upper is None:
         return
-    non_negative(owner, names[1], upper)
+    amount(owner, names[1], upper)
     if lower > upper:
         raise ValueError(f"{owner}: {names[0]} {lower!r} € is above {names[1]} {upper!r} €")
     if float(ceil_to_step(lower, step_euros)) > float(floor_to_step(upper, step_euros)):

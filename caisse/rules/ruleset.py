@@ -14,7 +14,8 @@ import msgspec
 from caisse.rules.allocation import AllocationRule
 from caisse.rules.schemes import ContributionScheme
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# ASCII digits only, and years a caisse can live in: "２０２７-06" or "0001-01" are typing errors.
+_MONTH = re.compile(r"20[0-9]{2}-(0[1-9]|1[0-2])")
 
 
 def validate_month(month: str) -> str:
@@ -24,7 +25,9 @@ def validate_month(month: str) -> str:
     '2027-06'
     """
     if not isinstance(month, str) or not _MONTH.fullmatch(month):
-        raise ValueError(f"a month is written YYYY-MM with MM from 01 to 12, e.g. 2027-06; got {month!r}")
+        raise ValueError(
+            f"a month is written YYYY-MM (years 2000 to 2099, MM from 01 to 12), e.g. 2027-06; got {month!r}"
+        )
     return month
 
 

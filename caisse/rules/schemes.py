@@ -37,7 +37,7 @@ class ProportionalScheme(msgspec.Struct, frozen=True, forbid_unknown_fields=True
         checks.rate("ProportionalScheme", "rate", self.rate)
         checks.basis("ProportionalScheme", self.basis)
         checks.step("ProportionalScheme", self.step)
-        checks.non_negative("ProportionalScheme", "extra_floor_per_person", self.extra_floor_per_person)
+        checks.amount("ProportionalScheme", "extra_floor_per_person", self.extra_floor_per_person)
         checks.bounds("ProportionalScheme", self.floor, self.ceiling, self.step)
 
 
@@ -65,7 +65,7 @@ class MarginalBracketsScheme(msgspec.Struct, frozen=True, forbid_unknown_fields=
             checks.rate(owner, "bracket rate", bracket_rate)
         checks.basis(owner, self.basis)
         checks.step(owner, self.step)
-        checks.non_negative(owner, "extra_floor_per_person", self.extra_floor_per_person)
+        checks.amount(owner, "extra_floor_per_person", self.extra_floor_per_person)
         checks.bounds(owner, self.floor, self.ceiling, self.step)
 
 
@@ -90,7 +90,8 @@ class FlatTiersScheme(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
         checks.increasing(owner, "tier upper incomes", [u for u, _ in self.tiers], strictly=True)
         checks.increasing(owner, "tier amounts (then top_amount)",
                           [a for _, a in self.tiers] + [self.top_amount], strictly=False)
-        checks.non_negative(owner, "per_extra_person", self.per_extra_person)
+        checks.amount(owner, "top_amount", self.top_amount)  # the largest amount, tiers being non-decreasing
+        checks.amount(owner, "per_extra_person", self.per_extra_person)
         checks.basis(owner, self.basis)
         checks.step(owner, self.step)
 
@@ -120,8 +121,8 @@ class SelfDeterminedScheme(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
         owner = "SelfDeterminedScheme"
         checks.step(owner, self.step)
         checks.bounds(owner, self.minimum, self.maximum, self.step, names=("minimum", "maximum"))
-        checks.non_negative(owner, "minimum_per_extra_person", self.minimum_per_extra_person)
-        checks.non_negative(owner, "maximum_per_extra_person", self.maximum_per_extra_person)
+        checks.amount(owner, "minimum_per_extra_person", self.minimum_per_extra_person)
+        checks.amount(owner, "maximum_per_extra_person", self.maximum_per_extra_person)
         if self.maximum is None and self.maximum_per_extra_person:
             raise ValueError(f"{owner}: maximum_per_extra_person needs a maximum; set maximum or drop it")
         if self.maximum is not None and self.maximum_per_extra_person < self.minimum_per_extra_person:

@@ -12,9 +12,8 @@ from caisse.auth.guards import requires
 from caisse.auth.models import Role
 from caisse.auth.routes.markers import DbSession, PathCaisse
 from caisse.auth.schemas import AuditEventView
-from caisse.http.pagination import Page, check_window
-
-MAX_OFFSET = 2**31
+from caisse.http.params import Limit, Offset
+from caisse.pagination import Page, check_window
 
 
 class AuditController(Controller):
@@ -29,8 +28,8 @@ class AuditController(Controller):
         db_session: DbSession,
         subject_type: Annotated[str | None, QueryParameter(max_length=40)] = None,
         subject_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        limit: Annotated[int, QueryParameter()] = 50,
-        offset: Annotated[int, QueryParameter(le=MAX_OFFSET)] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> Page[AuditEventView]:
         check_window(limit, offset)
         events, total = await audit.list_events(

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, delete, get, post
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody
 
 from caisse.auth import service
 from caisse.auth.guards import requires
 from caisse.auth.models import Role
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
-from caisse.auth.schemas import MAX_ID, GrantView, NewGrantRequest
+from caisse.auth.schemas import GrantView, NewGrantRequest
+from caisse.http.params import RowId
 
 
 class GrantController(Controller):
@@ -36,7 +35,7 @@ class GrantController(Controller):
     @delete("/{grant_id:int}", summary="Withdraw a role (admin; admin role: superuser)")
     async def remove(
         self,
-        grant_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
+        grant_id: RowId,
         caisse: PathCaisse,
         actor: Caller,
         db_session: DbSession,

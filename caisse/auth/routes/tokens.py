@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, delete, get, post
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody
 
 from caisse.auth import service
 from caisse.auth.guards import authenticated
 from caisse.auth.routes.markers import Caller, DbSession
-from caisse.auth.schemas import MAX_ID, NewToken, NewTokenRequest, TokenView
+from caisse.auth.schemas import NewToken, NewTokenRequest, TokenView
+from caisse.http.params import RowId
 
 
 class TokenController(Controller):
@@ -31,6 +30,6 @@ class TokenController(Controller):
 
     @delete("/{token_id:int}", summary="Revoke one of the caller's API tokens")
     async def revoke(
-        self, token_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)], actor: Caller, db_session: DbSession
+        self, token_id: RowId, actor: Caller, db_session: DbSession
     ) -> None:
         await service.revoke_api_token(db_session, user_id=actor.user_id, token_id=token_id)

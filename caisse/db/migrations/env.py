@@ -37,10 +37,6 @@ async def _run_async(settings: Settings) -> None:
 def run() -> None:
     if context.is_offline_mode():
         raise SystemExit("Offline (--sql) migrations are not supported; run `caisse db upgrade`.")
-    connection = config.attributes.get("connection")
-    if connection is not None:  # handed in by caisse.db.migrate (tests, programmatic use)
-        _run(connection)
-        return
     settings = config.attributes.get("settings") or Settings.from_env()
     asyncio.run(_run_async(settings))
 

@@ -126,3 +126,22 @@ async def test_only_a_superuser_withdraws_admin(
     assert (
         await client.delete(f"{GRANTS}/{admin_grant}", headers=world.headers["superuser"])
     ).status_code == 204
+
+
+async def test_ids_that_cannot_name_a_row_are_a_400_naming_the_field(
+    world: World, client: AsyncTestClient[Litestar], db: AsyncSession
+) -> None:
+    admin = world.headers["admin"]
+    before = len(list(await db.scalars(select(RoleGrant.id))))
+    for body in (
+        {"user_email": "member@example.org", "role": "member", "member_id": 10**30},
+        {"user_email": "outlet@example.org", "role": "outlet", "outlet_id": 10**30},
+        {"user_email": "member@example.org", "role": "member", "member_id": 0},
+    ):
+        response = await client.post(GRANTS, json=body, headers=admin)
+        assert response.status_code == 400, (body, response.text)
+        field = "member_id" if "member_id" in body else "outlet_id"
+        assert field in response.json()["detail"]
+    removed = await client.delete(f"{GRANTS}/{10**30}", headers=admin)
+    assert removed.status_code == 400 and "grant_id" in removed.json()["detail"]
+    assert len(list(await db.scalars(select(RoleGrant.id)))) == before

@@ -8,8 +8,10 @@ import asyncio
 from datetime import date
 
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from caisse.auth.identify import actor_from_api_token
+from caisse.auth.models import Role, RoleGrant, User
 from caisse.cli import main
 from caisse.db.engine import make_engine, make_sessionmaker
 from caisse.members.models import Member, MemberStatus
@@ -63,6 +65,24 @@ def token_owner(settings: Settings, token: str) -> str | None:
             actor = await actor_from_api_token(session, token)
         await engine.dispose()
         return None if actor is None else actor.email
+
+    return asyncio.run(work())
+
+
+def household_of(settings: Settings, email: str) -> str | None:
+    """The code of the household the user's member grant names."""
+
+    async def work() -> str | None:
+        engine = make_engine(settings)
+        async with make_sessionmaker(engine)() as session, session.begin():
+            code = await session.scalar(
+                select(Member.code)
+                .join(RoleGrant, RoleGrant.member_id == Member.id)
+                .join(User, User.id == RoleGrant.user_id)
+                .where(User.email == email, RoleGrant.role == Role.MEMBER)
+            )
+        await engine.dispose()
+        return code
 
     return asyncio.run(work())
 
@@ -124,6 +144,18 @@ def test_users_grant_member_role_by_member_code(settings: Settings) -> None:
     fails_with_one_line(run(settings, *grant, "--member-code", "T-999999"), "T-999999")
     result = run(settings, *grant, "--member-code", "T-000007")
     assert result.exit_code == 0, result.output
+    assert household_of(settings, "m@example.org") == "T-000007"
+
+
+def test_users_grant_reads_the_member_code_in_any_case(settings: Settings) -> None:
+    seed_caisse(settings)
+    add_household(settings, "test", "T-000001")
+    run(settings, "users", "create", "--email", "m@example.org", "--name", "M", "--password", SECRET)
+    grant = ["users", "grant", "--email", "m@example.org", "--role", "member"]
+    result = run(settings, *grant, "--member-code", " t-000001 ")
+    assert result.exit_code == 0, result.output
+    assert household_of(settings, "m@example.org") == "T-000001"
+    fails_with_one_line(run(settings, *grant, "--member-code", "t-9"), "T-9")
 
 
 def test_users_grant_needs_a_caisse_when_there_are_several(settings: Settings) -> None:

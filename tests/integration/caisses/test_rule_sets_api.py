@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from caisse import rules
 from caisse.caisses.models import RuleSet
@@ -138,3 +139,42 @@ async def test_rules_cannot_start_before_the_caisse_or_twice_in_a_month(
         RULE_SETS, json={"effective_from": "2027-01", "preset": "gironde"}, headers=admin
     )
     assert again.status_code == 409
+
+
+async def test_absurd_amounts_are_refused_before_they_can_block_every_close(
+    world: World, client: AsyncTestClient[Litestar]
+) -> None:
+    definition = custom_definition()
+    definition["allocation"] = {**definition["allocation"], "base": 1e13}
+    response = await client.post(
+        RULE_SETS,
+        json={"effective_from": "2027-04", "definition": definition},
+        headers=world.headers["admin"],
+    )
+    assert response.status_code == 422
+    assert "at most 100,000 €" in response.json()["detail"]
+
+
+async def test_concurrent_adoptions_for_one_month_keep_one_and_refuse_the_other(
+    world: World, engine: AsyncEngine
+) -> None:
+    from caisse.caisses.service import adopt_rule_set, get_caisse
+    from caisse.db.engine import make_sessionmaker
+    from caisse.errors import Conflict
+
+    sessions = make_sessionmaker(engine)
+
+    async def adopt(preset: str) -> str:
+        async with sessions() as session:
+            try:
+                async with session.begin():
+                    caisse = await get_caisse(session, "test")
+                    await adopt_rule_set(
+                        session, caisse, rules.get_preset(preset).latest, effective_from="2027-05"
+                    )
+            except Conflict:
+                return "conflict"
+            return "adopted"
+
+    outcomes = await asyncio.gather(adopt("lyon-8e"), adopt("gironde"))
+    assert sorted(outcomes) == ["adopted", "conflict"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -10,11 +11,20 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.auth.models import AuditEvent
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.cycle.models import PeriodClose
 from caisse.ledger import EntryKind, JournalEntry
 from caisse.money import record_contribution_payment
-from tests.ledger_checks import MoneyWorld, assert_ledger_ok, post_allocations, post_dues, post_expiry
+from caisse.settings import Settings
+from tests.ledger_checks import (
+    MoneyWorld,
+    assert_ledger_ok,
+    invoke_cli,
+    post_allocations,
+    post_dues,
+    post_expiry,
+)
 
 Client = AsyncTestClient[Litestar]
 BASE = "/api/v1/caisses/ssa/ledger"
@@ -83,7 +93,7 @@ async def test_accounts_show_natural_balances(
     assert wallets["total"] == 4 and {a["kind"] for a in wallets["items"]} == {"wallet"}
     bad = await client.get(BASE + "/accounts", params={"kind": "piggy-bank"}, headers=headers)
     assert bad.status_code == 400
-    assert (await client.get(BASE + "/accounts", params={"limit": 0}, headers=headers)).status_code == 422
+    assert (await client.get(BASE + "/accounts", params={"limit": 0}, headers=headers)).status_code == 400
 
 
 async def test_entries_filter_by_period_and_kind(
@@ -240,4 +250,79 @@ async def test_credit_already_spent_cannot_be_taken_back(
         headers=mw.headers["admin"],
     )
     assert response.status_code == 409 and response.json()["error"] == "insufficient_credit"
+    await assert_ledger_ok(db)
+
+
+@pytest.mark.parametrize("entry_id", [10**30, 2**63, 0])
+async def test_entry_ids_out_of_range_are_400_not_500(
+    client: Client, db: AsyncSession, money_world: MoneyWorld, entry_id: int
+) -> None:
+    await _pay(db, money_world)
+    headers = money_world.headers["admin"]
+    read = await client.get(f"{BASE}/entries/{entry_id}", headers=headers)
+    assert read.status_code == 400 and "entry_id" in read.json()["detail"], read.text
+    body = {"reason": "typo", "occurred_on": "2026-03-10"}
+    reverse = await client.post(f"{BASE}/entries/{entry_id}/reverse", json=body, headers=headers)
+    assert reverse.status_code == 400 and "entry_id" in reverse.json()["detail"], reverse.text
+    assert await _entries(db) == 1
+
+
+async def _ledger_reads(db: AsyncSession) -> list[tuple[str, str]]:
+    """(subject member id, note) of each `ledger.read` audit event, in order."""
+    rows = await db.execute(
+        select(AuditEvent.subject_id, AuditEvent.detail)
+        .where(AuditEvent.action == "ledger.read")
+        .order_by(AuditEvent.id)
+    )
+    return [(subject, json.loads(detail).get("note", "")) for subject, detail in rows]
+
+
+async def test_reads_showing_a_households_amounts_are_audited_once(
+    client: Client, db: AsyncSession, money_world: MoneyWorld
+) -> None:
+    mw = money_world
+    sa1, sa2 = str(mw.members["SA-1"]), str(mw.members["SA-2"])
+    await post_dues(db, mw.caisse_id, "2026-03", {mw.members["SA-1"]: 5000, mw.members["SA-2"]: 3000})
+    await db.commit()
+    payment = await _pay(db, mw)
+    headers = mw.headers["staff"]
+
+    # Caisse-wide accounts only: nobody's amount is shown.
+    funds = await client.get(BASE + "/accounts", params={"kind": "fund"}, headers=headers)
+    assert funds.status_code == 200 and await _ledger_reads(db) == []
+    # Only SA-1's and SA-2's wallets fit on a page of two.
+    await client.get(BASE + "/accounts", params={"kind": "wallet", "limit": 2}, headers=headers)
+    assert await _ledger_reads(db) == [(sa1, "accounts"), (sa2, "accounts")]
+
+    # The payment's size is SA-1's amount; the dues entry is a total over two households.
+    listed = await client.get(BASE + "/entries", headers=headers)
+    assert listed.json()["total"] == 2
+    assert (await _ledger_reads(db))[2:] == [(sa1, "entries")]
+
+    # An entry's lines name every household in it.
+    dues = listed.json()["items"][1]["id"]
+    await client.get(f"{BASE}/entries/{dues}", headers=headers)
+    await client.get(f"{BASE}/entries/{payment}", headers=headers)
+    assert (await _ledger_reads(db))[3:] == [
+        (sa1, f"entry {dues}"),
+        (sa2, f"entry {dues}"),
+        (sa1, f"entry {payment}"),
+    ]
+    actors = set(await db.scalars(select(AuditEvent.actor_user_id).where(AuditEvent.action == "ledger.read")))
+    assert actors == {mw.user_ids["staff"]}
+
+
+async def test_cli_reverse_refuses_an_id_out_of_range_in_one_line(
+    db: AsyncSession, settings: Settings, money_world: MoneyWorld
+) -> None:
+    entry_id = await _pay(db, money_world)
+    args = ("ledger", "reverse", "--caisse", "ssa", "--reason", "typo", "--date", "2026-03-10")
+    for bad in (str(10**30), "0", "douze"):
+        refused = await invoke_cli(settings, *args[:2], bad, *args[2:])
+        assert refused.exit_code == 1, (bad, refused.output)
+        assert refused.output.startswith("Error: ") and len(refused.output.strip().splitlines()) == 1
+    assert await _entries(db) == 1
+    done = await invoke_cli(settings, *args[:2], str(entry_id), *args[2:])
+    assert done.exit_code == 0, done.output
+    assert f"entry {entry_id} reversed by entry" in done.output
     await assert_ledger_ok(db)

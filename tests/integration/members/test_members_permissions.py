@@ -122,3 +122,23 @@ async def test_staff_change_income_and_composition(
     assert refused.status_code == 400  # status is not a field of PATCH: it has its own route
     refused = await client.patch(url, json={"adults": 0}, headers=world.headers["staff"])
     assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "adults"
+
+
+async def test_a_member_is_not_told_which_household_uses_an_email(
+    client: AsyncTestClient, world: Any, db: AsyncSession, add_member: AddMember, test_caisse: Caisse
+) -> None:
+    own = await add_member(test_caisse, "Own", email="own@example.org")
+    other = await add_member(test_caisse, "Other", email="other@example.org")
+    await link_member_user(db, world, own)
+    url, taken = f"{BASE}/members/{own.code}", {"email": "Other@Example.org"}
+
+    by_member = await client.patch(url, json=taken, headers=world.headers["member"])
+    assert by_member.status_code == 409
+    assert by_member.json()["detail"] == "This e-mail address cannot be used; ask the caisse's staff."
+    assert other.code not in by_member.text and "other@example.org" not in by_member.text.lower()
+    mine = await client.get(url, headers=world.headers["member"])
+    assert mine.json()["email"] == "own@example.org"
+
+    # Staff need to know which household it is, to sort the mix-up out.
+    by_staff = await client.patch(url, json=taken, headers=world.headers["staff"])
+    assert by_staff.status_code == 409 and other.code in by_staff.json()["detail"]

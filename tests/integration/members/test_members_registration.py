@@ -82,6 +82,11 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"reference_person": "  "}, "reference_person"),
     ({"email": "awa-at-example.org"}, "email"),
     ({"status": "active", "applied_on": "2026-03-01", "activated_on": "2026-02-01"}, "activated_on"),
+    ({"income_declared_on": "0001-01-01"}, "income_declared_on"),
+    ({"applied_on": "1899-12-31"}, "applied_on"),
+    ({"status": "active", "activated_on": "0001-01-01"}, "activated_on"),
+    ({"status": "suspended", "activated_on": "2026-01-01", "suspended_on": "0001-01-01"}, "suspended_on"),
+    ({"status": "left", "left_on": "0001-01-01"}, "left_on"),
 ]
 
 
@@ -98,6 +103,25 @@ async def test_invalid_households_are_refused_and_change_nothing(
         assert body["error"] == "invalid" and field in body["detail"]
         assert [p["field"] for p in body["problems"]] == [field], change
     assert await row_counts(db) == before
+
+
+async def test_dates_before_1900_are_refused_with_a_clear_message(
+    client: AsyncTestClient, world: Any, db: AsyncSession, add_member: AddMember, test_caisse: Caisse
+) -> None:
+    staff = world.headers["staff"]
+    created = await client.post(
+        f"{BASE}/members", json=household_payload(income_declared_on="0001-01-01"), headers=staff
+    )
+    assert created.status_code == 422
+    implausible = "0001-01-01 is not a plausible date; dates start at 1900-01-01"
+    assert created.json()["problems"] == [{"field": "income_declared_on", "message": implausible}]
+    member = await add_member(test_caisse, "Foyer")
+    changed = await client.patch(
+        f"{BASE}/members/{member.code}", json={"income_declared_on": "0001-01-01"}, headers=staff
+    )
+    assert changed.status_code == 422 and "0001-01-01 is not a plausible date" in changed.json()["detail"]
+    await db.refresh(member)
+    assert member.income_declared_on == DECLARED
 
 
 async def test_every_bad_field_is_reported_at_once(client: AsyncTestClient, world: Any) -> None:

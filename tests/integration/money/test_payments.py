@@ -12,12 +12,13 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from caisse.auth.models import AuditEvent
 from caisse.caisses.models import Caisse
 from caisse.cycle.models import WithheldAllocation
 from caisse.db.engine import make_sessionmaker
 from caisse.errors import Conflict, NotFound, ValidationFailed
 from caisse.ledger import AccountKind, JournalEntry, balances_by_kind, member_account_ids
-from caisse.money import list_arrears, record_contribution_payment
+from caisse.money import list_arrears, list_payments, record_contribution_payment
 from caisse.money.models import ContributionPayment
 from caisse.settings import Settings
 from tests.ledger_checks import MoneyWorld, assert_ledger_ok, build_money_world, invoke_cli, post_dues
@@ -113,7 +114,7 @@ async def test_overpayment_is_a_contribution_paid_in_advance(
     )
     await db.commit()
     assert await _receivable(db, mw, "SA-1") == -6000
-    assert await list_arrears(db, mw.caisse_id) == []
+    assert await list_arrears(db, mw.caisse_id, actor=None) == []
     await post_dues(db, mw.caisse_id, "2026-04", {mw.members["SA-1"]: 3000})
     await db.commit()
     assert await _receivable(db, mw, "SA-1") == -3000
@@ -226,6 +227,8 @@ async def test_post_payment_then_retry_with_the_same_key(
         ({"member_code": "SA-3"}, 409),
         ({"member_code": None, "member_id": None}, 422),
         ({"member_id": 1}, 422),  # both given
+        ({"member_code": None, "member_id": 10**30}, 400),  # beyond BIGINT: refused, not a 500
+        ({"member_code": None, "member_id": 0}, 400),
         ({"received_on": "2099-01-01"}, 422),
         ({"received_on": "2026-02-30"}, 400),
         ({"method": "bitcoin"}, 400),
@@ -262,6 +265,59 @@ async def test_only_staff_record_and_list_payments(
     assert (await client.get(URL, headers=headers)).status_code == status
 
 
+async def _payment_reads(db: AsyncSession) -> list[tuple[int | None, str, str]]:
+    rows = await db.execute(
+        select(AuditEvent.actor_user_id, AuditEvent.subject_id, AuditEvent.detail)
+        .where(AuditEvent.action == "member.payments")
+        .order_by(AuditEvent.id)
+    )
+    return [(actor, subject, detail) for actor, subject, detail in rows]
+
+
+async def test_listing_payments_audits_each_household_shown_once(
+    client: Client, db: AsyncSession, money_world: MoneyWorld
+) -> None:
+    mw = money_world
+    caisse = await _caisse(db, mw.caisse_id)
+    for code in ("SA-1", "SA-2"):
+        await record_contribution_payment(
+            db,
+            caisse,
+            member=code,
+            amount_cents=1000,
+            method="cash",
+            received_on=date(2026, 3, 5),
+            today=TODAY,
+        )
+    await db.commit()
+    sa1, sa2 = str(mw.members["SA-1"]), str(mw.members["SA-2"])
+    staff = mw.user_ids["staff"]
+
+    one = await client.get(URL, params={"member_code": "SA-1"}, headers=mw.headers["staff"])
+    assert one.status_code == 200 and one.json()["total"] == 1
+    reads = await _payment_reads(db)
+    assert [(a, s) for a, s, _ in reads] == [(staff, sa1)] and "SA-1" in reads[0][2]
+
+    every = await client.get(URL, headers=mw.headers["staff"])
+    assert every.json()["total"] == 2
+    assert sorted((a, s) for a, s, _ in (await _payment_reads(db))[1:]) == [(staff, sa1), (staff, sa2)]
+
+    rows, total = await list_payments(db, mw.caisse_id, actor=None, member="SA-2")
+    assert total == 1 and [r.member_code for r in rows] == ["SA-2"]
+    assert [(a, s) for a, s, _ in (await _payment_reads(db))[3:]] == [(None, sa2)]
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"offset": 2**40}, {"limit": 10**30}]
+)
+async def test_out_of_range_windows_are_400(
+    client: Client, money_world: MoneyWorld, params: dict[str, int]
+) -> None:
+    response = await client.get(URL, params=params, headers=money_world.headers["staff"])
+    assert response.status_code == 400, response.text
+    assert next(iter(params)) in response.json()["detail"]
+
+
 # --- the command line ------------------------------------------------------------------------------
 
 
@@ -274,7 +330,8 @@ async def test_cli_pay_takes_euros_exactly(
     assert json.loads(ok.stdout)["amount_cents"] == 1230
     again = await invoke_cli(settings, *args, "--amount", "12.30", "--key", "k1")
     assert again.exit_code == 0 and "already recorded" in again.output
-    for bad in ("12.345", "-5", "0", "douze", "1e3"):
+    # Full-width or Arabic-Indic digits are digits to Python, not euros anyone typed.
+    for bad in ("12.345", "-5", "0", "douze", "1e3", "１２", "٣"):
         refused = await invoke_cli(settings, *args, "--amount", bad)
         assert refused.exit_code == 1, (bad, refused.output)
         assert refused.output.startswith("Error: ")

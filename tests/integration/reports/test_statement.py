@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.auth import service as auth
 from caisse.auth.models import AuditEvent, Role
 from caisse.caisses.models import Caisse
+from caisse.cycle.models import WithheldAllocation
 from caisse.errors import ValidationFailed
 from caisse.ledger.corrections import correct_by_reversal
 from caisse.members.models import Member
@@ -23,6 +24,7 @@ from caisse.settings import Settings
 from tests.ledger_checks import (
     MoneyWorld,
     assert_ledger_ok,
+    build_money_world,
     invoke_cli,
     post_allocations,
     post_dues,
@@ -114,6 +116,103 @@ async def test_a_reversed_payment_is_not_receipted(db: AsyncSession, money_caiss
     s = await _statement(db, money_caisse, "SA-1")
     assert s.contributions_paid_cents == 30000 and s.months[1].contributions_paid_cents == 0
     assert s.over_contribution_cents == 0
+    await assert_ledger_ok(db)
+
+
+async def test_a_payment_in_advance_is_not_a_gift(db: AsyncSession, money_caisse: MoneyWorld) -> None:
+    # 500 € paid in December with nothing due that year pays next year's contributions: no receipt.
+    caisse = await db.get(Caisse, money_caisse.caisse_id)
+    assert caisse is not None
+    await record_contribution_payment(
+        db,
+        caisse,
+        member="SA-1",
+        amount_cents=50000,
+        method="transfer",
+        received_on=date(2026, 12, 15),
+        today=date(2026, 12, 20),
+    )
+    await db.commit()
+    s = await _statement(db, money_caisse, "SA-1")
+    assert (s.contributions_paid_cents, s.contributions_due_cents, s.months[11].contributions_paid_cents) == (
+        50000,
+        0,
+        50000,
+    )
+    assert (s.over_contribution_cents, s.tax_reduction_cents) == (0, 0)
+    assert "cash basis" in s.over_contribution_note and "advance" in s.over_contribution_note
+
+
+async def test_payments_count_in_the_year_they_are_received(
+    db: AsyncSession, money_caisse: MoneyWorld
+) -> None:
+    # December 2026 and January 2027 each: 150 € due, 100 € of credit; paid on Dec 31 and on Jan 1.
+    mw = money_caisse
+    caisse = await db.get(Caisse, mw.caisse_id)
+    assert caisse is not None
+    sa1 = mw.members["SA-1"]
+    for month, day in (("2026-12", date(2026, 12, 31)), ("2027-01", date(2027, 1, 1))):
+        await post_dues(db, mw.caisse_id, month, {sa1: 15000})
+        await post_allocations(db, mw.caisse_id, month, {sa1: 10000})
+        await record_contribution_payment(
+            db,
+            caisse,
+            member="SA-1",
+            amount_cents=15000,
+            method="cheque",
+            received_on=day,
+            today=date(2027, 1, 2),
+        )
+    await db.commit()
+    for year, index in ((2026, 11), (2027, 0)):
+        s = await _statement(db, mw, "SA-1", year)
+        assert (s.contributions_paid_cents, s.months[index].contributions_paid_cents) == (15000, 15000)
+        assert (s.contributions_due_cents, s.allocations_received_cents) == (15000, 10000)
+        assert (s.over_contribution_cents, s.tax_reduction_cents) == (5000, 3300)
+
+
+async def test_an_allocation_withheld_in_december_and_released_in_january_counts_in_january(
+    db: AsyncSession,
+) -> None:
+    mw = await build_money_world(db, credit_requires_payment=True)
+    caisse = await db.get(Caisse, mw.caisse_id)
+    assert caisse is not None
+    sa1 = mw.members["SA-1"]
+    # November: 150 € due and paid, 100 € credited. December: 150 € due, unpaid at the close, so
+    # its 100 € are withheld until the payment of January 10th releases them.
+    await post_dues(db, mw.caisse_id, "2026-11", {sa1: 15000})
+    await post_allocations(db, mw.caisse_id, "2026-11", {sa1: 10000})
+    await record_contribution_payment(
+        db,
+        caisse,
+        member="SA-1",
+        amount_cents=15000,
+        method="cash",
+        received_on=date(2026, 11, 5),
+        today=TODAY,
+    )
+    await post_dues(db, mw.caisse_id, "2026-12", {sa1: 15000})
+    db.add(WithheldAllocation(caisse_id=mw.caisse_id, member_id=sa1, month="2026-12", amount_cents=10000))
+    await db.commit()
+    await record_contribution_payment(
+        db,
+        caisse,
+        member="SA-1",
+        amount_cents=15000,
+        method="cash",
+        received_on=date(2027, 1, 10),
+        today=date(2027, 1, 11),
+    )
+    await db.commit()
+
+    y2026 = await _statement(db, mw, "SA-1", 2026)
+    assert (y2026.contributions_due_cents, y2026.contributions_paid_cents) == (30000, 15000)
+    assert y2026.allocations_received_cents == 10000 and y2026.months[11].allocations_received_cents == 0
+    assert y2026.over_contribution_cents == 5000  # min(150 €, 300 €) paid − 100 € received
+    y2027 = await _statement(db, mw, "SA-1", 2027)
+    assert y2027.months[0].allocations_received_cents == 10000
+    assert (y2027.contributions_paid_cents, y2027.contributions_due_cents) == (15000, 0)
+    assert y2027.over_contribution_cents == 0  # December's arrears are no gift of 2027
     await assert_ledger_ok(db)
 
 

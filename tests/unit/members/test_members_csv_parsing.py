@@ -108,6 +108,29 @@ def test_every_bad_line_is_reported_with_its_number_and_column() -> None:
     ]
 
 
+def test_dates_before_1900_are_refused_as_implausible() -> None:
+    text = (
+        "nom;adultes;revenu_mensuel;date_declaration;statut;date_adhesion;date_sortie\n"
+        "Awa;1;1000;01/01/0001;candidat;;\n"
+        "Bob;1;1000;2027-01-01;parti;1899-12-31;0001-01-01\n"
+        "Carl;1;1000;1900-01-01;candidat;1900-01-01;\n"
+    )
+    assert messages(parse(text)) == [
+        "line 2: date_declaration: 0001-01-01 is not a plausible date; dates start at 1900-01-01",
+        "line 3: date_adhesion: 1899-12-31 is not a plausible date; dates start at 1900-01-01",
+        "line 3: date_sortie: 0001-01-01 is not a plausible date; dates start at 1900-01-01",
+    ]
+
+
+def test_numbers_and_dates_are_written_with_ascii_digits() -> None:
+    text = "nom;adultes;revenu_mensuel;date_declaration\nAwa;２;１２;２０２７-０１-０１\n"
+    assert messages(parse(text)) == [
+        "line 2: adultes: '２' is not a whole number of persons",
+        "line 2: revenu_mensuel: '１２' is not an amount in euros",
+        "line 2: date_declaration: '２０２７-０１-０１' is not a date; write it YYYY-MM-DD or DD/MM/YYYY",
+    ]
+
+
 def test_a_quoted_line_break_keeps_the_following_line_numbers_right() -> None:
     text = (
         'nom;adresse;adultes;revenu;date_declaration\nAwa;"1 rue X\nFoix";1;100;2027-01-01\n'

@@ -8,9 +8,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize(
-    "module", ["caisse.members.amounts", "caisse.members.codes", "caisse.members.csv_import"]
-)
+@pytest.mark.parametrize("module", ["caisse.members.codes", "caisse.members.csv_import"])
 def test_docstring_examples(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0

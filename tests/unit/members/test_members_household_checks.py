@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from caisse.members.household import Household, check_household
 from caisse.members.models import MemberStatus
 
@@ -86,3 +88,27 @@ def test_a_household_that_left_keeps_the_dates_of_its_path() -> None:
     assert (clean["activated_on"], clean["suspended_on"], clean["left_on"]) == (
         date(2026, 2, 1), date(2026, 6, 1), date(2026, 9, 1)
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [
+        ("income_declared_on", {}),
+        ("applied_on", {}),
+        ("activated_on", {"status": "active"}),
+        ("suspended_on", {"status": "suspended", "activated_on": date(2026, 1, 1)}),
+        ("left_on", {"status": "left"}),
+    ],
+)
+def test_dates_before_1900_are_not_plausible(field: str, values: dict[str, object]) -> None:
+    for day in (date(1, 1, 1), date(1899, 12, 31)):
+        _, problems = check_household({**VALID, **values, field: day}, today=TODAY)
+        assert [(p.field, p.message) for p in problems] == [
+            (field, f"{day.isoformat()} is not a plausible date; dates start at 1900-01-01")
+        ]
+
+
+def test_the_first_day_of_1900_is_accepted() -> None:
+    day = date(1900, 1, 1)
+    values = {**VALID, "income_declared_on": day, "status": "active", "applied_on": day, "activated_on": day}
+    assert check_household(values, today=TODAY)[1] == []

@@ -104,3 +104,14 @@ def test_brackets_and_tiers_given_as_lists_are_stored_as_hashable_tuples() -> No
     tiers = FlatTiersScheme(tiers=[(1000, 30)], top_amount=40.0)  # type: ignore[arg-type]
     assert brackets.brackets == ((0.0, 0.02), (1000.0, 0.04)) and tiers.tiers == ((1000.0, 30.0),)
     assert hash(brackets) != hash(tiers)
+
+
+def test_money_parameters_above_100_000_euros_a_month_are_refused() -> None:
+    import pytest
+
+    from caisse.rules import PerHouseholdAllocation, ProportionalScheme
+
+    with pytest.raises(ValueError, match="at most 100,000 €"):
+        PerHouseholdAllocation(base=1e13)
+    with pytest.raises(ValueError, match="at most 100,000 €"):
+        ProportionalScheme(rate=0.02, floor=10.0, ceiling=2e6)

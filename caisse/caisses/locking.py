@@ -1,4 +1,5 @@
-"""One close at a time per caisse.
+"""One writer at a time per caisse, for the changes that read-then-write caisse-wide state:
+closing a month, adopting rules, numbering new members, booking the opening reserve.
 
 PostgreSQL: `SELECT ... FOR UPDATE` on the caisse row. A second close of the same caisse waits
 there until the first commits, then finds the month closed. Every journal entry references its
@@ -21,11 +22,14 @@ from caisse.caisses.models import Caisse
 from caisse.errors import NotFound
 
 
-async def lock_caisse(session: AsyncSession, caisse: Caisse) -> Caisse:
-    """Take the caisse's close lock for the rest of the transaction; return the refreshed caisse."""
-    # The primary key survives a rollback that expired the object; reading it loads nothing.
-    identity = inspect(caisse).identity
-    caisse_id = identity[0] if identity else caisse.id
+async def lock_caisse(session: AsyncSession, caisse: Caisse | int) -> Caisse:
+    """Take the caisse's lock for the rest of the transaction; return the refreshed caisse."""
+    if isinstance(caisse, int):
+        caisse_id = caisse
+    else:
+        # The primary key survives a rollback that expired the object; reading it loads nothing.
+        identity = inspect(caisse).identity
+        caisse_id = identity[0] if identity else caisse.id
     if session.get_bind().dialect.name == "postgresql":
         locked = await session.scalar(
             select(Caisse)

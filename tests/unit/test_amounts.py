@@ -1,12 +1,15 @@
-"""Amounts typed in euros become exact cents, in French or English notation, never through float."""
+"""Amounts typed in euros become exact cents, in French or English notation, never through float;
+cents are written back for the API and for people (caisse.amounts)."""
 
 from __future__ import annotations
 
+import doctest
 from decimal import Decimal
 
 import pytest
 
-from caisse.members.amounts import cents_from_decimal, euros, parse_euros
+from caisse import amounts
+from caisse.amounts import MAX_AMOUNT_CENTS, cents_from_decimal, format_euros, parse_euros, plain_euros
 
 
 @pytest.mark.parametrize(
@@ -44,12 +47,26 @@ def test_amounts_typed_in_either_notation_give_exact_cents(typed: str, cents: in
         ("1e3", "is not an amount"),
         ("NaN", "is not an amount"),
         ("12 5", "is not an amount"),
-        ("1000000000", "too large"),
+        ("1000000000", "is more than the 100,000,000 €"),
     ],
 )
 def test_malformed_amounts_are_refused_with_the_value_quoted(typed: str, says: str) -> None:
     with pytest.raises(ValueError, match=says.replace("(", r"\(")):
         parse_euros(typed)
+
+
+@pytest.mark.parametrize("typed", ["１２", "１２,５０", "٣", "1\u0662"])
+def test_digits_other_than_ascii_are_refused(typed: str) -> None:
+    # str.isdigit() and Decimal() accept full-width and Arabic-Indic digits; nobody means them as euros.
+    with pytest.raises(ValueError, match="is not an amount in euros"):
+        parse_euros(typed)
+
+
+def test_the_largest_amount_is_accepted_and_one_cent_more_refused() -> None:
+    assert parse_euros(plain_euros(MAX_AMOUNT_CENTS)) == MAX_AMOUNT_CENTS
+    assert parse_euros("-" + plain_euros(MAX_AMOUNT_CENTS)) == -MAX_AMOUNT_CENTS
+    with pytest.raises(ValueError, match="is more than"):
+        parse_euros(plain_euros(MAX_AMOUNT_CENTS + 1))
 
 
 def test_decimal_amounts_from_json_keep_every_digit() -> None:
@@ -59,7 +76,18 @@ def test_decimal_amounts_from_json_keep_every_digit() -> None:
         cents_from_decimal(Decimal("1234.565"))
     with pytest.raises(ValueError, match="not an amount"):
         cents_from_decimal(Decimal("Infinity"))
+    with pytest.raises(ValueError, match="is more than"):
+        cents_from_decimal(Decimal("1e12"))
 
 
 def test_cents_are_written_back_as_euros_with_a_dot() -> None:
-    assert [euros(c) for c in (123456, 5, 0, -150)] == ["1234.56", "0.05", "0.00", "-1.50"]
+    assert [plain_euros(c) for c in (123456, 5, 0, -150)] == ["1234.56", "0.05", "0.00", "-1.50"]
+
+
+def test_cents_are_written_for_people_with_grouped_thousands() -> None:
+    assert [format_euros(c) for c in (123456, 5, -150_000_00)] == ["1 234.56 €", "0.05 €", "-150 000.00 €"]
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(amounts)
+    assert result.attempted > 0 and result.failed == 0

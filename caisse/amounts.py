@@ -1,31 +1,34 @@
-"""Amounts in euros, as people type them, turned exactly into integer cents (never through float)."""
+"""Amounts in euros, as people type them, turned exactly into integer cents (never through float),
+and cents written back for people. One module for the API, the CSV import and the CLI."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
-# Above this a monthly amount is a typing error, not an income (and stays far from BIGINT limits).
-MAX_CENTS = 100_000_000_00  # 100 million €
+# 100 million euros: far above any single amount a caisse records, so a typing error (cents
+# typed as euros twice) is refused instead of booked, and far inside BIGINT.
+MAX_AMOUNT_CENTS = 10_000_000_000
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
 _CURRENCY = re.compile(r"\s*(€|eur|euros?)\s*$|^\s*€\s*", re.IGNORECASE)
-_GROUPED_BY_SPACES = re.compile(r"\d{1,3}( \d{3})+([.,]\d+)?")
-_PLAIN = re.compile(r"\d+([.,]\d+)?")
-_DOTS_THEN_COMMA = re.compile(r"\d{1,3}(\.\d{3})+,\d+")  # 1.234,56
-_COMMAS_THEN_DOT = re.compile(r"\d{1,3}(,\d{3})+\.\d+")  # 1,234.56
+# ASCII digits only: str.isdigit() and \d also accept "１２" or "٣", which no one means as euros.
+_GROUPED_BY_SPACES = re.compile(r"[0-9]{1,3}( [0-9]{3})+([.,][0-9]+)?")
+_PLAIN = re.compile(r"[0-9]+([.,][0-9]+)?")
+_DOTS_THEN_COMMA = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+,[0-9]+")  # 1.234,56
+_COMMAS_THEN_DOT = re.compile(r"[0-9]{1,3}(,[0-9]{3})+\.[0-9]+")  # 1,234.56
 
 
 def cents_from_decimal(value: Decimal, shown: str | None = None) -> int:
-    """Exact cents of an amount in euros; ValueError if it is not finite or has fractions of a cent."""
+    """Exact cents of an amount in euros; ValueError if not finite, too large, or with fractions of a cent."""
     shown = shown if shown is not None else str(value)
     if not value.is_finite():
         raise ValueError(f"'{shown}' is not an amount in euros")
     cents = value * 100
     if cents != cents.to_integral_value():
         raise ValueError(f"'{shown}' has more than 2 decimals; amounts are in euros and cents")
-    if abs(cents) > MAX_CENTS:
-        raise ValueError(f"'{shown}' is too large for a monthly amount in euros")
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise ValueError(f"'{shown}' is more than the {MAX_AMOUNT_CENTS // 100:,} € an amount may be")
     return int(cents)
 
 
@@ -62,8 +65,15 @@ def parse_euros(text: str) -> int:
     return cents_from_decimal(value, original.strip())
 
 
-def euros(cents: int) -> str:
-    """Cents written as euros with a dot, as the API returns them: 123456 → "1234.56"."""
+def plain_euros(cents: int) -> str:
+    """Cents as the API writes euros: 123456 → "1234.56"."""
     sign = "-" if cents < 0 else ""
     whole, part = divmod(abs(cents), 100)
     return f"{sign}{whole}.{part:02d}"
+
+
+def format_euros(cents: int) -> str:
+    """Cents for people reading a terminal: 123456 → "1 234.56 €"."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}.{part:02d} €".replace(",", " ")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -15,13 +15,6 @@ from caisse.http.params import BodyId
 
 Email = Annotated[str, Meta(min_length=3, max_length=254)]
 Password = Annotated[str, Meta(min_length=1, max_length=1024)]
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -83,10 +76,10 @@ class TokenView(msgspec.Struct):
             id=row.id,
             name=row.name,
             prefix=row.prefix,
-            created_at=utc(row.created_at),
-            expires_at=utc(row.expires_at),
-            revoked_at=utc(row.revoked_at),
-            last_used_at=utc(row.last_used_at),
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            last_used_at=row.last_used_at,
         )
 
 
@@ -124,7 +117,7 @@ class UserView(msgspec.Struct):
             display_name=user.display_name,
             is_superuser=user.is_superuser,
             is_active=user.is_active,
-            created_at=utc(user.created_at),
+            created_at=user.created_at,
         )
 
 
@@ -164,7 +157,7 @@ class GrantView(msgspec.Struct):
             role=grant.role,
             member_id=grant.member_id,
             outlet_id=grant.outlet_id,
-            created_at=utc(grant.created_at),
+            created_at=grant.created_at,
         )
 
 
@@ -186,7 +179,7 @@ class AuditEventView(msgspec.Struct):
             detail = {"raw": event.detail}
         return cls(
             id=event.id,
-            at=utc(event.at),
+            at=event.at,
             actor_user_id=event.actor_user_id,
             action=event.action,
             subject_type=event.subject_type,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -159,10 +159,6 @@ class TooManyLoginAttempts(DomainError):
     status_code = 429
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
 
 def _login_key(email: str) -> str:
     return email.strip().lower()[:254]
@@ -201,7 +197,7 @@ async def _check_login_brake(session: AsyncSession, key: str) -> None:
     ).all()
     if len(recent) >= MAX_FAILED_LOGINS:
         # The brake lifts when the oldest of the last MAX_FAILED_LOGINS failures ages out.
-        lifts_at = _aware(recent[-1]) + FAILED_LOGIN_WINDOW
+        lifts_at = recent[-1] + FAILED_LOGIN_WINDOW
         minutes = max(1, math.ceil((lifts_at - utcnow()).total_seconds() / 60))
         raise TooManyLoginAttempts(
             f"Too many failed logins for this e-mail: try again in {minutes} minute{'s' * (minutes > 1)}, "

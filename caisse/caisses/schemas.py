@@ -9,7 +9,6 @@ import msgspec
 from msgspec import Meta
 
 from caisse.auth.actor import Actor
-from caisse.auth.schemas import utc
 from caisse.caisses.models import Caisse, RuleSet
 
 Month = Annotated[str, Meta(min_length=7, max_length=7, examples=["2027-01"])]
@@ -52,7 +51,7 @@ class RuleSetView(msgspec.Struct):
             effective_from=row.effective_from,
             preset=row.preset,
             definition=msgspec.json.decode(row.definition),
-            created_at=utc(row.created_at),
+            created_at=row.created_at,
             created_by_user_id=row.created_by_user_id,
         )
 
@@ -99,6 +98,6 @@ class CaisseDetail(msgspec.Struct):
             credit_lifetime_months=caisse.credit_lifetime_months,
             credit_requires_payment=caisse.credit_requires_payment,
             member_code_prefix=caisse.member_code_prefix,
-            created_at=utc(caisse.created_at),
+            created_at=caisse.created_at,
             rule_sets=[RuleSetView.of(row) for row in rule_sets],
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -90,10 +90,6 @@ class ReverseRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     occurred_on: date
 
 
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every posted_at is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
 
 def _entry_fields(e: JournalEntry) -> dict[str, object]:
     return {
@@ -101,7 +97,7 @@ def _entry_fields(e: JournalEntry) -> dict[str, object]:
         "kind": e.kind,
         "period": e.period,
         "occurred_on": e.occurred_on,
-        "posted_at": _utc(e.posted_at),
+        "posted_at": e.posted_at,
         "memo": e.memo,
         "idempotency_key": e.idempotency_key,
         "reverses_entry_id": e.reverses_entry_id,

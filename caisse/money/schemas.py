@@ -8,7 +8,7 @@ header; retrying with the same key records nothing new and answers 200 with the 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -28,10 +28,6 @@ AmountCents = Annotated[
 ]
 Reference = Annotated[str, msgspec.Meta(max_length=120, description="Bank or receipt reference.")]
 
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -71,7 +67,7 @@ class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
             reference=p.reference,
             entry_id=p.entry_id,
             reversed_by_entry_id=row.reversed_by_entry_id,
-            created_at=_utc(p.created_at),
+            created_at=p.created_at,
         )
 
 

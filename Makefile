@@ -24,6 +24,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy caisse
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

@@ -11,6 +11,7 @@ from caisse.http.deps import DEPENDENCIES
 from caisse.ledger.routes import CONTROLLERS as LEDGER_CONTROLLERS
 from caisse.members.routes import CONTROLLERS as MEMBER_CONTROLLERS
 from caisse.money.routes import CONTROLLERS as MONEY_CONTROLLERS
+from caisse.outlets.routes import CONTROLLERS as OUTLET_CONTROLLERS
 from caisse.reports.routes import CONTROLLERS as REPORT_CONTROLLERS
 
 
@@ -24,5 +25,6 @@ def api_router() -> Router:
         health, *AUTH_CONTROLLERS, *CAISSE_CONTROLLERS, *CYCLE_CONTROLLERS,
         *MEMBER_CONTROLLERS,
         *LEDGER_CONTROLLERS, *MONEY_CONTROLLERS, *REPORT_CONTROLLERS,
+        *OUTLET_CONTROLLERS,
     ]
     return Router(path="/api/v1", route_handlers=handlers, dependencies=DEPENDENCIES)  # type: ignore[arg-type]

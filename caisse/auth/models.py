@@ -40,8 +40,8 @@ class RoleGrant(IdMixin, CreatedAtMixin, Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, 16))
     # A `member` grant says which household is this user's own.
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), nullable=True)
-    # An `outlet` grant will name its outlet (conventioning issue).
-    outlet_id: Mapped[int | None] = mapped_column(nullable=True)
+    # An `outlet` grant names the outlet whose payments this user records.
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"), nullable=True)
 
 
 class ApiToken(IdMixin, CreatedAtMixin, Base):

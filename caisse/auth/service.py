@@ -26,6 +26,7 @@ from caisse.errors import (
 from caisse.members.codes import normalise_code
 from caisse.members.models import Member
 from caisse.members.service import get_member
+from caisse.outlets.models import Outlet
 
 MAX_TOKEN_VALID_DAYS = 3650
 
@@ -83,6 +84,12 @@ async def grant_role(
         select(func.count()).where(Member.id == member_id, Member.caisse_id == caisse_id)
     ):
         raise ValidationFailed(f"Household {member_id} is not a member of this caisse.")
+    if outlet_id is not None and role is not Role.OUTLET:
+        raise ValidationFailed("outlet_id only goes with the outlet role.")
+    if outlet_id is not None and not await session.scalar(
+        select(func.count()).where(Outlet.id == outlet_id, Outlet.caisse_id == caisse_id)
+    ):
+        raise ValidationFailed(f"outlet_id: outlet {outlet_id} is not an outlet of this caisse.")
     existing = await session.scalar(
         select(RoleGrant).where(
             RoleGrant.user_id == user_id, RoleGrant.caisse_id == caisse_id, RoleGrant.role == role
@@ -319,3 +326,4 @@ async def remove_grant(session: AsyncSession, actor: Actor | None, *, caisse_id:
         session, actor=actor, caisse_id=caisse_id, action="grant.delete", subject_type="user",
         subject_ids=[user_id], fields=["role"], note=role.value,
     )
+

@@ -22,6 +22,8 @@ class Caisse(IdMixin, CreatedAtMixin, Base):
     credit_requires_payment: Mapped[bool] = mapped_column(Boolean, default=False)
     # Prefix of member codes, e.g. "LY" gives LY-000042.
     member_code_prefix: Mapped[str] = mapped_column(String(8), default="M")
+    # Months a convention with an outlet lasts before it is re-reviewed (conventioning).
+    convention_term_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
 
 
 class RuleSet(IdMixin, CreatedAtMixin, Base):

@@ -7,14 +7,18 @@ from caisse.db.base import Base
 from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.money.models import ContributionPayment, OperatingCost, Subsidy, SubsidySource
+from caisse.outlets.models import Assessment, Convention, Criterion, Outlet, OutletStatusChange
 
 __all__ = [
     "AccountKind",
     "ApiToken",
+    "Assessment",
     "AuditEvent",
     "Base",
     "Caisse",
     "ContributionPayment",
+    "Convention",
+    "Criterion",
     "EntryKind",
     "JournalEntry",
     "JournalLine",
@@ -24,6 +28,8 @@ __all__ = [
     "MemberStatus",
     "MemberStatusChange",
     "OperatingCost",
+    "Outlet",
+    "OutletStatusChange",
     "PeriodClose",
     "Role",
     "RoleGrant",

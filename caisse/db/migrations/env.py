@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from caisse.db.base import UtcDateTime
 from caisse.db.engine import make_engine
 from caisse.db.models import Base
 from caisse.settings import Settings
@@ -15,12 +17,20 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
+    # Migrations must not import the application: write UtcDateTime as the column it is.
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

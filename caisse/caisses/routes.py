@@ -3,7 +3,7 @@ rule sets (admin). The grid is not personal data: any role in the caisse may rea
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import JSONBody
 
 from caisse.auth.guards import authenticated, requires, superuser
@@ -12,6 +12,7 @@ from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses import service
 from caisse.caisses.schemas import (
     CaisseDetail,
+    CaisseSettingsPatch,
     CaisseSummary,
     NewCaisseRequest,
     NewRuleSetRequest,
@@ -48,6 +49,14 @@ class CaisseController(Controller):
     async def detail(self, caisse: PathCaisse, db_session: DbSession) -> CaisseDetail:
         return CaisseDetail.of(caisse, await service.list_rule_sets(db_session, caisse.id))
 
+    @patch("/{slug:str}", guards=[requires(Role.ADMIN)], summary="Change the caisse's settings (admin)")
+    async def update_settings(
+        self, data: JSONBody[CaisseSettingsPatch], caisse: PathCaisse, actor: Caller, db_session: DbSession
+    ) -> CaisseDetail:
+        """Name, convention term, ballot defaults, refund window and the caisse's bank account."""
+        updated = await service.update_settings(db_session, caisse, data.changes(), actor=actor)
+        return CaisseDetail.of(updated, await service.list_rule_sets(db_session, caisse.id))
+
 
 class RuleSetController(Controller):
     path = "/caisses/{slug:str}/rule-sets"
@@ -63,8 +72,12 @@ class RuleSetController(Controller):
     ) -> RuleSetView:
         """A preset's current rules or a full definition; months already closed keep their rules (409)."""
         row = await service.adopt(
-            db_session, caisse, effective_from=data.effective_from, preset=data.preset,
-            definition=data.definition, created_by_user_id=actor.user_id,
+            db_session,
+            caisse,
+            effective_from=data.effective_from,
+            preset=data.preset,
+            definition=data.definition,
+            created_by_user_id=actor.user_id,
         )
         return RuleSetView.of(row)
 

@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse import rules
+from caisse.auth import audit
 from caisse.auth.actor import Actor
 from caisse.caisses.locking import lock_caisse
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.cycle.models import PeriodClose
 from caisse.errors import Conflict, NotFound, ValidationFailed
 from caisse.ledger.accounts import open_caisse_accounts
+from caisse.outlets.iban import normalise_bic, normalise_iban
 from caisse.periods import check_month
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -58,6 +60,82 @@ async def create_caisse(
     await open_caisse_accounts(session, caisse.id)
     await adopt_rule_set(session, caisse, rule_set, effective_from=first_month, preset=preset)
     return caisse
+
+
+SETTINGS = (
+    "name",
+    "territory",
+    "convention_term_months",
+    "ballot_quorum_percent",
+    "ballot_decision_rule",
+    "ballot_qualified_numerator",
+    "ballot_qualified_denominator",
+    "ballot_open_days",
+    "refund_window_days",
+    "bank_account_name",
+    "bank_iban",
+    "bank_bic",
+)
+
+
+def _clean_settings(caisse: Caisse, changes: dict[str, Any]) -> dict[str, Any]:
+    """Check a settings change as a whole; 422 naming each bad field, nothing applied."""
+    unknown = sorted(set(changes) - set(SETTINGS))
+    if unknown:
+        raise ValidationFailed(f"Unknown setting(s): {', '.join(unknown)}.")
+    clean = dict(changes)
+    problems: list[dict[str, object]] = []
+    for name in ("name", "territory", "bank_account_name"):
+        if isinstance(clean.get(name), str):
+            clean[name] = clean[name].strip()
+    if clean.get("name") == "":
+        problems.append({"field": "name", "message": "The caisse needs a name."})
+    for name, normalise in (("bank_iban", normalise_iban), ("bank_bic", normalise_bic)):
+        if clean.get(name) is not None:
+            try:
+                clean[name] = normalise(str(clean[name]))
+            except ValueError as exc:
+                problems.append({"field": name, "message": str(exc)})
+    numerator = clean.get("ballot_qualified_numerator", caisse.ballot_qualified_numerator)
+    denominator = clean.get("ballot_qualified_denominator", caisse.ballot_qualified_denominator)
+    if not 0 < numerator < denominator:
+        problems.append(
+            {
+                "field": "ballot_qualified_numerator",
+                "message": f"A qualified majority is a fraction below 1, got {numerator}/{denominator}.",
+            }
+        )
+    elif numerator * 2 <= denominator:
+        problems.append(
+            {
+                "field": "ballot_qualified_numerator",
+                "message": f"{numerator}/{denominator} is not more than half: use the simple majority.",
+            }
+        )
+    if problems:
+        raise ValidationFailed("; ".join(f"{p['field']}: {p['message']}" for p in problems), problems)
+    return clean
+
+
+async def update_settings(
+    session: AsyncSession, caisse: Caisse, changes: dict[str, Any], *, actor: Actor | None = None
+) -> Caisse:
+    """Apply an admin's change of the caisse's settings (all or nothing), audit-logged."""
+    clean = _clean_settings(caisse, changes)
+    locked = await lock_caisse(session, caisse)
+    for name, value in clean.items():
+        setattr(locked, name, value)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor,
+        caisse_id=locked.id,
+        action="caisse.settings",
+        subject_type="caisse",
+        subject_ids=[locked.id],
+        fields=sorted(clean),
+    )
+    return locked
 
 
 async def adopt_rule_set(

@@ -1,5 +1,6 @@
 """Imports every model so `Base.metadata` is complete (Alembic, tests, create_all)."""
 
+# Conventioning, spending and redemptions are imported whole: each models.py lists its own.
 from caisse.auth.models import ApiToken, AuditEvent, LoginFailure, Role, RoleGrant, User, UserSession
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.cycle.models import PeriodClose, WithheldAllocation

@@ -1,4 +1,4 @@
-"""The chart of accounts: one set of caisse-wide accounts, two accounts per member."""
+"""The chart of accounts: one set of caisse-wide accounts, two accounts per member, one per outlet."""
 
 from __future__ import annotations
 
@@ -75,3 +75,34 @@ async def member_account_ids(
         query = query.where(LedgerAccount.member_id.in_(list(member_ids)))
     rows = await session.execute(query)
     return {member_id: account_id for member_id, account_id in rows if member_id is not None}
+
+
+def outlet_code(outlet_id: int) -> str:
+    return f"{AccountKind.OUTLET.value}:{outlet_id}"
+
+
+async def open_outlet_account(session: AsyncSession, caisse_id: int, outlet_id: int, name: str) -> None:
+    """The outlet's account: the credit it took from members and has not yet redeemed."""
+    await session.execute(
+        insert(LedgerAccount),
+        [
+            {
+                "caisse_id": caisse_id,
+                "kind": AccountKind.OUTLET,
+                "code": outlet_code(outlet_id),
+                "name": f"Lieu conventionné {outlet_id} – {name}"[:200],
+                "outlet_id": outlet_id,
+            }
+        ],
+    )
+
+
+async def outlet_account_id(session: AsyncSession, caisse_id: int, outlet_id: int) -> int:
+    account_id = await session.scalar(
+        select(LedgerAccount.id).where(
+            LedgerAccount.caisse_id == caisse_id, LedgerAccount.code == outlet_code(outlet_id)
+        )
+    )
+    if account_id is None:
+        raise NotFound(f"outlet {outlet_id} has no account in caisse {caisse_id}")
+    return account_id

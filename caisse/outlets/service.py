@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, NotFound, ValidationFailed
+from caisse.ledger.accounts import open_outlet_account
 from caisse.outlets.iban import normalise_bic, normalise_iban, normalise_siret
 from caisse.outlets.models import (
     PRODUCT_CATEGORIES,
@@ -216,6 +217,7 @@ async def create_outlet(
         outlet.product_categories = "[]"
     session.add(outlet)
     await session.flush()
+    await open_outlet_account(session, caisse.id, outlet.id, outlet.name)
     origin = "proposed by a member" if proposed_by_member_id else "applied" if self_applied else "entered"
     session.add(
         OutletStatusChange(

@@ -1,0 +1,1 @@
+"""Committee ballots (scrutins): secret, one person one vote, recusal, results that bind."""

@@ -1,0 +1,3 @@
+"""Models of caisse.ballots (filled in by its owner)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Models of caisse.spending (filled in by its owner)."""
+
+from __future__ import annotations

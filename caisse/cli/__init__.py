@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from caisse.cli import caisses, cycle, db, demo, ledger, members, money, report, rules, serve, users
+from caisse.cli.outlets import outlets
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,5 +26,6 @@ for command in (
     money.money,
     ledger.ledger,
     report.report,
+    outlets,
 ):
     main.add_command(command)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.caisses.service import caisse_for_command
 from caisse.cli.ledger import DAY
 from caisse.cli.support import domain_errors_exit, print_json, run_in_transaction
-from caisse.outlets import expiry, service
+from caisse.outlets import conventioning, expiry, service
 from caisse.outlets.models import OutletStatus
 from caisse.outlets.schemas import ConventionView, OutletSummary, StatusChangeView
 
@@ -64,9 +64,12 @@ def show(outlet_id: int, slug: str | None, as_json: bool) -> None:
         outlet = await service.get_outlet(session, caisse.id, outlet_id)
         return {
             "outlet": OutletSummary.of(outlet),
-            "conventions": [ConventionView.of(c) for c in await service.conventions_of(session, outlet.id)],
+            "conventions": [
+                ConventionView.of(c) for c in await conventioning.conventions_of(session, outlet.id)
+            ],
             "history": [
-                StatusChangeView.of(c) for c in await service.outlet_history(session, caisse.id, outlet.id)
+                StatusChangeView.of(c)
+                for c in await conventioning.outlet_history(session, caisse.id, outlet.id)
             ],
         }
 
@@ -86,7 +89,9 @@ def show(outlet_id: int, slug: str | None, as_json: bool) -> None:
 
 
 @outlets.command("renewals")
-@click.option("--within", "within_days", type=click.IntRange(1, 366), default=service.RENEWAL_WINDOW_DAYS)
+@click.option(
+    "--within", "within_days", type=click.IntRange(1, 366), default=conventioning.RENEWAL_WINDOW_DAYS
+)
 @click.option("--date", "day", type=DAY, default=None, help="Reference day (default today).")
 @CAISSE
 @AS_JSON
@@ -96,7 +101,9 @@ def renewals(within_days: int, day: datetime | None, slug: str | None, as_json: 
 
     async def work(session: AsyncSession) -> list[dict[str, Any]]:
         caisse = await caisse_for_command(session, slug)
-        due = await service.conventions_due_for_renewal(session, caisse, _day(day), within_days=within_days)
+        due = await conventioning.conventions_due_for_renewal(
+            session, caisse, _day(day), within_days=within_days
+        )
         return [{"outlet_id": o.id, "outlet": o.name, "ends_on": c.ends_on} for c, o in due]
 
     due = run_in_transaction(work)

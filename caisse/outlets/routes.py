@@ -24,8 +24,8 @@ from caisse.auth.models import Role
 from caisse.caisses.models import Caisse
 from caisse.errors import PermissionDenied, ValidationFailed
 from caisse.http.params import Limit, Offset, RowId
+from caisse.outlets import conventioning, fields, service
 from caisse.outlets import grid as grids
-from caisse.outlets import service
 from caisse.outlets.models import OutletKind, OutletStatus
 from caisse.outlets.schemas import (
     AssessmentRequest,
@@ -92,12 +92,12 @@ class OutletController(Controller):
             proposer = actor.member_id_in(caisse.slug)
             if proposer is None:
                 raise PermissionDenied("Only a member linked to a household can propose an outlet.")
-            extra = sorted(k for k, v in values.items() if k not in service.PROPOSAL_FIELDS and v is not None)
+            extra = sorted(k for k, v in values.items() if k not in fields.PROPOSAL_FIELDS and v is not None)
             if extra:
                 raise ValidationFailed(
                     f"{extra[0]}: a member's proposal does not carry bank or legal details."
                 )
-            values = {k: v for k, v in values.items() if k in service.PROPOSAL_FIELDS}
+            values = {k: v for k, v in values.items() if k in fields.PROPOSAL_FIELDS}
         outlet = await service.create_outlet(
             db_session, caisse, values=values, today=date.today(), by_user_id=actor.user_id,
             proposed_by_member_id=proposer,
@@ -136,7 +136,7 @@ class OutletController(Controller):
         """Staff and committee see the contact and a masked IBAN; the outlet itself sees its full record."""
         own = _own_outlet_only(actor, caisse.slug, outlet_id, *READING)
         outlet = await service.get_outlet(db_session, caisse.id, outlet_id)
-        conventions = await service.conventions_of(db_session, outlet.id)
+        conventions = await conventioning.conventions_of(db_session, outlet.id)
         await audit.record(
             db_session, actor=actor, caisse_id=caisse.id, action="outlet.read", subject_type="outlet",
             subject_ids=[outlet.id], fields=CONTACT_FIELDS,
@@ -161,13 +161,15 @@ class OutletController(Controller):
         own = _own_outlet_only(actor, caisse.slug, outlet_id, Role.ADMIN, Role.STAFF)
         values = data.values()
         outlet = await service.update_outlet(
-            db_session, caisse.id, outlet_id, values, only=service.OUTLET_EDITABLE if own else None
+            db_session, caisse.id, outlet_id, values, only=fields.OUTLET_EDITABLE if own else None
         )
         await audit.record(
             db_session, actor=actor, caisse_id=caisse.id, action="outlet.update", subject_type="outlet",
             subject_ids=[outlet.id], fields=sorted(values),
         )  # fmt: skip
-        return OutletDetail.of(outlet, await service.conventions_of(db_session, outlet.id), full_iban=own)
+        return OutletDetail.of(
+            outlet, await conventioning.conventions_of(db_session, outlet.id), full_iban=own
+        )
 
     @post(
         "/{outlet_id:int}/decisions",
@@ -185,7 +187,7 @@ class OutletController(Controller):
         actor: Caller,
         db_session: DbSession,
     ) -> DecisionView:
-        done = await service.record_decision(
+        done = await conventioning.record_decision(
             db_session, caisse, outlet_id, decision=data.decision, effective_on=data.effective_on,
             reason=data.reason, decision_ref=data.decision_ref, months=data.months,
             decided_by_user_id=actor.user_id,
@@ -200,7 +202,8 @@ class OutletController(Controller):
         self, outlet_id: RowId, caisse: ThisCaisse, db_session: DbSession
     ) -> list[StatusChangeView]:
         return [
-            StatusChangeView.of(c) for c in await service.outlet_history(db_session, caisse.id, outlet_id)
+            StatusChangeView.of(c)
+            for c in await conventioning.outlet_history(db_session, caisse.id, outlet_id)
         ]
 
     @post(
@@ -241,7 +244,7 @@ class ConventionController(Controller):
     async def due(
         self, caisse: ThisCaisse, db_session: DbSession, on: OptionalDay = None
     ) -> list[RenewalView]:
-        found = await service.conventions_due_for_renewal(db_session, caisse, on or date.today())
+        found = await conventioning.conventions_due_for_renewal(db_session, caisse, on or date.today())
         return [
             RenewalView(outlet_id=o.id, outlet_name=o.name, convention=ConventionView.of(c)) for c, o in found
         ]
@@ -292,7 +295,7 @@ class PublicOutletController(Controller):
         )
         out = []
         for outlet in rows:
-            convention = await service.current_convention(db_session, outlet.id, today)
+            convention = await conventioning.current_convention(db_session, outlet.id, today)
             if convention is None:
                 continue
             out.append(

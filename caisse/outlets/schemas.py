@@ -12,10 +12,10 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from caisse.outlets.fields import categories_of
 from caisse.outlets.grid import Grid, GridLine
 from caisse.outlets.iban import mask_iban
 from caisse.outlets.models import Convention, Criterion, Outlet, OutletStatusChange
-from caisse.outlets.service import categories_of
 
 Text200 = Annotated[str, msgspec.Meta(max_length=200)]
 Text1000 = Annotated[str, msgspec.Meta(max_length=1000)]

@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, ValidationFailed
-from caisse.outlets.models import Convention, OutletStatus, OutletStatusChange
-from caisse.outlets.service import (
+from caisse.outlets.conventioning import (
     conventions_due_for_renewal,
     outlet_can_take_payments,
     outlet_history,
     record_decision,
 )
+from caisse.outlets.models import Convention, OutletStatus, OutletStatusChange
 from tests.integration.outlets.helpers import AddOutlet
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
+from caisse.outlets.conventioning import outlet_can_take_payments, record_decision
 from caisse.outlets.expiry import expire_conventions
 from caisse.outlets.models import Convention, ConventionStatus, OutletStatus, OutletStatusChange
-from caisse.outlets.service import outlet_can_take_payments, record_decision
 from caisse.settings import Settings
 from tests.integration.outlets.helpers import AddOutlet
 from tests.ledger_checks import invoke_cli

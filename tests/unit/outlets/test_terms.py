@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from caisse.outlets.conventioning import allowed_decisions, convention_end
 from caisse.outlets.models import OutletStatus
-from caisse.outlets.service import allowed_decisions, convention_end
 
 
 def test_a_twelve_month_term_ends_the_day_before_the_anniversary() -> None:

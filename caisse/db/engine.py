@@ -24,10 +24,13 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 
 
 def engine_options(settings: Settings) -> dict[str, Any]:
+    # Statement parameters never reach logs or error messages: they carry incomes, PINs' hashes
+    # and, during a ballot, the tally increments that would reveal each vote.
+    common = {"echo": settings.echo_sql, "hide_parameters": True}
     if settings.is_sqlite:
-        return {"echo": settings.echo_sql}
+        return common
     options: dict[str, Any] = {
-        "echo": settings.echo_sql,
+        **common,
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_pool_size,
         "pool_pre_ping": True,

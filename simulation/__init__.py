@@ -1,0 +1,36 @@
+"""Monte Carlo forecasts of an SSA caisse's budget: pure numpy/scipy, and `caisse.rules` for the rules.
+
+validate (:func:`load_scenario`) → plan (rule tables per household type) → engines over chunks of paths
+→ a frozen summary (:class:`SimulationResult`, the JSON of ``caisse simulate``). Method and month order:
+DESIGN.md §4; scenario files: docs/scenario.md.
+
+>>> scenario = decode_scenario({
+...     "scenario": {"start": "2027-01", "months": 6, "paths": 20, "seed": 1},
+...     "contribution": {"preset": "soli-doume"},
+...     "allocation": {"preset": "soli-doume"},
+... })
+>>> round(simulate(scenario).summary().self_financing_ratio.mean or 0.0, 3)
+1.0
+"""
+
+from simulation.compare import Comparison, compare_scenarios
+from simulation.population import Population, population_from_households, synthetic_population
+from simulation.results import PathResults, SimulationResult
+from simulation.run import Simulation, simulate
+from simulation.scenario import Scenario, ScenarioError, decode_scenario, load_scenario
+
+__all__ = [
+    "Comparison",
+    "PathResults",
+    "Population",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "SimulationResult",
+    "compare_scenarios",
+    "decode_scenario",
+    "load_scenario",
+    "population_from_households",
+    "simulate",
+    "synthetic_population",
+]

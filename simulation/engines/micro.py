@@ -1,0 +1,88 @@
+"""The microsimulation engine: the reference. Every household of every path is followed on its own —
+its membership, its credit by age, its own spend share each month — in arrays shaped
+(paths, households), with the same month order and the same rule tables as the stratified engine.
+It needs paths × households × credit ages numbers per chunk, so it suits caisses, not a nation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.chunks import ChunkSpec, streams
+from simulation.draws import draw_path_parameters, subsidy_cash
+from simulation.engines.behaviour import household_spend_share, month_allocation, type_probabilities
+from simulation.engines.common import Book, ChunkOutcome, expire_and_age, redeem, take_oldest_first
+from simulation.plan import Plan
+from simulation.types import BoolArray, CountsByTypes, IntArray
+
+MAX_CELLS = 40_000_000  # paths × households × credit ages per chunk: ~320 MB per array of credit
+
+
+def check_size(plan: Plan, paths: int) -> None:
+    """ValueError when one chunk would hold too many households' credit in memory."""
+    cells = paths * plan.population.total_households * plan.credit_ages
+    if cells > MAX_CELLS:
+        raise ValueError(
+            f"the micro engine would hold {cells:,} credit amounts per chunk (paths {paths} × households "
+            f"{plan.population.total_households:,} × credit ages {plan.credit_ages}), more than "
+            f"{MAX_CELLS:,}; lower [scenario] chunk_size or use the stratified engine"
+        )
+
+
+def counts_by_type(member: BoolArray, starts: IntArray) -> CountsByTypes:
+    """(P, T) members per type; households are laid out type after type from `starts`."""
+    return np.add.reduceat(member.astype(np.int64), starts, axis=1)
+
+
+def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
+    """Simulate the chunk's paths household by household, in the order of DESIGN.md §4."""
+    check_size(plan, spec.paths)
+    rng = streams(spec)
+    paths, population, spending = spec.paths, plan.population, plan.spending
+    parameters = draw_path_parameters(plan, rng.parameters, paths)
+    subsidies = subsidy_cash(plan, rng.funding, paths)
+    chances = type_probabilities(plan, parameters)
+    draw = rng.behaviour
+    type_of = np.repeat(np.arange(population.types), population.households)
+    starts = np.concatenate(([0], np.cumsum(population.households)[:-1]))
+    shape = (paths, type_of.size)
+    credit = np.zeros((*shape, plan.credit_ages))
+    pending = np.zeros((paths, spending.redemption_lag_months))
+    book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, population.decile)
+    member = np.zeros(shape, dtype=bool)
+    for m in range(len(plan.months)):
+        # (1) leave and join, one uniform per household; in the first month, the initial take-up.
+        chance = draw.random(shape)
+        forfeited = np.zeros(paths)
+        if m == 0:
+            member = chance < chances.take_up[:, type_of]
+        else:
+            leaving = member & (chance < chances.leave[:, type_of])
+            joining = ~member & (chance < chances.join[:, type_of])
+            forfeited = (credit * leaving[..., None]).sum(axis=(-2, -1))
+            credit[leaving] = 0.0
+            member = (member & ~leaving) | joining
+        members = counts_by_type(member, starts)
+        # (2) contributions owed and paid; (3) allocations credited to each member's wallet.
+        paid = members * (plan.tables.contribution[m] * plan.paid_share)
+        allocation = np.broadcast_to(month_allocation(plan, m, members), members.shape)
+        credit[..., 0] += np.where(member, allocation[:, type_of], 0.0)
+        # (4) each member spends its own share of its credit, oldest first; then expiry.
+        share = household_spend_share(draw, parameters.spend_through, spending.concentration, shape)
+        spent = credit.sum(axis=-1) * share
+        credit = take_oldest_first(credit, spent)
+        credit, expired = expire_and_age(credit, spending.credit_lifetime_months)
+        # (5) redemptions after the lag; (6) subsidies and costs, in the book.
+        pending, redeemed = redeem(pending, spent.sum(axis=-1))
+        book.close_month(
+            m,
+            members=members,
+            paid=paid,
+            credited=members * allocation,
+            subsidies=subsidies[:, m],
+            redeemed=redeemed,
+            cost=float(plan.costs[m]),
+            outstanding=credit.sum(axis=(-2, -1)) + pending.sum(axis=-1),
+            expired=expired.sum(axis=-1) + forfeited,
+        )
+    return book.outcome()

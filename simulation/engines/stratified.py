@@ -1,0 +1,104 @@
+"""The stratified engine (default): households grouped into types with identical rule inputs; each
+month draws how many of each type's households leave and join, exactly (binomial), for all the paths
+of a chunk at once — arrays shaped (paths, types), a loop over months only.
+
+A type's credit is tracked as one total by age, not household by household: leaving, spending and
+expiry act on it as if its members held it evenly. Leaving and spending are linear in the credit, so
+their expected values are exact; the spread of spending within a type uses a moment-matched Beta (see
+:func:`~simulation.engines.behaviour.mean_spend_share`). Expiry of credit that lives two months or more
+is not linear (the oldest credit goes first, household by household): joiners, who hold only new
+credit, make the engine's expiry slightly low and its redemptions slightly high — measured against the
+micro engine with 40 % of the credit expiring: redemptions +0.2 % at 3 % monthly churn, +1.2 % at 20 %
+(a test holds the first under 0.5 %). With a spread of spending as well the error grows large (40 % of
+the expired credit in a test case), so that combination is refused (:func:`check_stratified`) and left
+to the micro engine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.chunks import ChunkSpec, streams
+from simulation.draws import draw_path_parameters, subsidy_cash
+from simulation.engines.behaviour import (
+    TypeProbabilities,
+    mean_spend_share,
+    month_allocation,
+    type_probabilities,
+)
+from simulation.engines.common import Book, ChunkOutcome, expire_and_age, redeem, take_oldest_first
+from simulation.plan import Plan
+from simulation.types import CountsByTypes, CreditByAge, FloatArray, Generator, IntArray
+
+
+def check_stratified(plan: Plan, paths: int) -> None:
+    """ValueError for what the stratified engine cannot approximate well (see the module doc)."""
+    spending = plan.spending
+    if spending.concentration is not None and (spending.credit_lifetime_months or 1) >= 2:
+        raise ValueError(
+            "the stratified engine cannot follow expiry when credit lives 2 months or more and households "
+            "spend different shares ([spending] concentration): use --engine micro, or drop concentration, "
+            "or set credit_lifetime_months to 1 or leave it out"
+        )
+
+
+def churn(
+    rng: Generator,
+    members: CountsByTypes,
+    eligible: IntArray,
+    credit: CreditByAge,
+    chances: TypeProbabilities,
+) -> tuple[CountsByTypes, CreditByAge, FloatArray]:
+    """Step 1 after the first month: members leave (their share of the type's credit expires), then
+    households not yet members join. Returns (members, credit, € forfeited per path)."""
+    leaving = rng.binomial(members, chances.leave)
+    joining = rng.binomial(eligible - members, chances.join)
+    share_leaving = np.divide(leaving, members, out=np.zeros(members.shape), where=members > 0)
+    forfeited = credit * share_leaving[..., None]
+    return members - leaving + joining, credit - forfeited, forfeited.sum(axis=(-2, -1))
+
+
+def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
+    """Simulate the chunk's paths month by month, in the order of DESIGN.md §4."""
+    check_stratified(plan, spec.paths)
+    rng = streams(spec)
+    paths, population, spending = spec.paths, plan.population, plan.spending
+    parameters = draw_path_parameters(plan, rng.parameters, paths)
+    subsidies = subsidy_cash(plan, rng.funding, paths)
+    chances = type_probabilities(plan, parameters)
+    draw = rng.behaviour
+    eligible = population.households
+    credit = np.zeros((paths, population.types, plan.credit_ages))
+    pending = np.zeros((paths, spending.redemption_lag_months))
+    book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, population.decile)
+    members = np.zeros((paths, population.types), dtype=np.int64)
+    for m in range(len(plan.months)):
+        # (1) leave and join; in the first month, the initial take-up.
+        if m == 0:
+            members, forfeited = draw.binomial(eligible, chances.take_up), np.zeros(paths)
+        else:
+            members, credit, forfeited = churn(draw, members, eligible, credit, chances)
+        # (2) contributions owed, of which a share is paid; (3) allocations credited.
+        paid = members * (plan.tables.contribution[m] * plan.paid_share)
+        credited = members * month_allocation(plan, m, members)
+        credit[..., 0] += credited
+        # (4) spending, oldest credit first, then expiry.
+        spent = credit.sum(axis=-1) * mean_spend_share(
+            draw, parameters.spend_through, spending.concentration, members
+        )
+        credit = take_oldest_first(credit, spent)
+        credit, expired = expire_and_age(credit, spending.credit_lifetime_months)
+        # (5) redemptions after the lag; (6) subsidies and costs, in the book.
+        pending, redeemed = redeem(pending, spent.sum(axis=-1))
+        book.close_month(
+            m,
+            members=members,
+            paid=paid,
+            credited=credited,
+            subsidies=subsidies[:, m],
+            redeemed=redeemed,
+            cost=float(plan.costs[m]),
+            outstanding=credit.sum(axis=(-2, -1)) + pending.sum(axis=-1),
+            expired=expired.sum(axis=-1) + forfeited,
+        )
+    return book.outcome()

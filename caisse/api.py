@@ -6,6 +6,7 @@ from litestar import Router, get
 
 from caisse.auth.routes import CONTROLLERS as AUTH_CONTROLLERS
 from caisse.caisses.routes import CONTROLLERS as CAISSE_CONTROLLERS
+from caisse.committee.routes import CONTROLLERS as COMMITTEE_CONTROLLERS
 from caisse.cycle.routes import CONTROLLERS as CYCLE_CONTROLLERS
 from caisse.http.deps import DEPENDENCIES
 from caisse.ledger.routes import CONTROLLERS as LEDGER_CONTROLLERS
@@ -26,5 +27,6 @@ def api_router() -> Router:
         *MEMBER_CONTROLLERS,
         *LEDGER_CONTROLLERS, *MONEY_CONTROLLERS, *REPORT_CONTROLLERS,
         *OUTLET_CONTROLLERS,
+        *COMMITTEE_CONTROLLERS,
     ]
     return Router(path="/api/v1", route_handlers=handlers, dependencies=DEPENDENCIES)  # type: ignore[arg-type]

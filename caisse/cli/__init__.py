@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from caisse.cli import caisses, cycle, db, demo, ledger, members, money, report, rules, serve, users
+from caisse.cli import caisses, cycle, db, demo, ledger, members, money, report, rules, serve, simulate, users
+from caisse.cli.committee import committee
 from caisse.cli.outlets import outlets
 
 
@@ -26,6 +27,8 @@ for command in (
     money.money,
     ledger.ledger,
     report.report,
+    committee,
     outlets,
+    simulate.simulate,
 ):
     main.add_command(command)

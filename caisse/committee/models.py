@@ -44,6 +44,9 @@ class CommitteeMembership(IdMixin, CreatedAtMixin, Base):
     source_ref: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(String(500), default="")
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # Why the member left early (resigned, moved away, removed under the statutes).
+    left_reason: Mapped[str] = mapped_column(String(500), default="")
+    ended_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
 
 class LinkNature(enum.StrEnum):
@@ -74,3 +77,19 @@ class DeclaredLink(IdMixin, CreatedAtMixin, Base):
     description: Mapped[str] = mapped_column(String(500), default="")
     declared_on: Mapped[date] = mapped_column(Date)
     withdrawn_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Who entered the link: the member themself, or staff recording it for them.
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+
+
+# Importing the committee's models registers the lottery's tables too.
+from caisse.committee.lottery_models import DrawStatus, LotteryDraw, LotteryVolunteer  # noqa: E402
+
+__all__ = [
+    "CommitteeMembership",
+    "DeclaredLink",
+    "DrawStatus",
+    "LinkNature",
+    "LotteryDraw",
+    "LotteryVolunteer",
+    "SeatSource",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Router, get
 
 from caisse.auth.routes import CONTROLLERS as AUTH_CONTROLLERS
+from caisse.ballots.routes import CONTROLLERS as BALLOT_CONTROLLERS
 from caisse.caisses.routes import CONTROLLERS as CAISSE_CONTROLLERS
 from caisse.committee.routes import CONTROLLERS as COMMITTEE_CONTROLLERS
 from caisse.cycle.routes import CONTROLLERS as CYCLE_CONTROLLERS
@@ -28,5 +29,6 @@ def api_router() -> Router:
         *LEDGER_CONTROLLERS, *MONEY_CONTROLLERS, *REPORT_CONTROLLERS,
         *OUTLET_CONTROLLERS,
         *COMMITTEE_CONTROLLERS,
+        *BALLOT_CONTROLLERS,
     ]
     return Router(path="/api/v1", route_handlers=handlers, dependencies=DEPENDENCIES)  # type: ignore[arg-type]

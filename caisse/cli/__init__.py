@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from caisse.cli import caisses, cycle, db, demo, ledger, members, money, report, rules, serve, simulate, users
+from caisse.cli.ballots import ballots
 from caisse.cli.committee import committee
 from caisse.cli.outlets import outlets
 
@@ -27,6 +28,7 @@ for command in (
     money.money,
     ledger.ledger,
     report.report,
+    ballots,
     committee,
     outlets,
     simulate.simulate,

@@ -14,6 +14,7 @@ from caisse.ledger.routes import CONTROLLERS as LEDGER_CONTROLLERS
 from caisse.members.routes import CONTROLLERS as MEMBER_CONTROLLERS
 from caisse.money.routes import CONTROLLERS as MONEY_CONTROLLERS
 from caisse.outlets.routes import CONTROLLERS as OUTLET_CONTROLLERS
+from caisse.redemptions.routes import CONTROLLERS as REDEMPTION_CONTROLLERS
 from caisse.reports.routes import CONTROLLERS as REPORT_CONTROLLERS
 
 
@@ -28,6 +29,7 @@ def api_router() -> Router:
         *MEMBER_CONTROLLERS,
         *LEDGER_CONTROLLERS, *MONEY_CONTROLLERS, *REPORT_CONTROLLERS,
         *OUTLET_CONTROLLERS,
+        *REDEMPTION_CONTROLLERS,
         *COMMITTEE_CONTROLLERS,
         *BALLOT_CONTROLLERS,
     ]

@@ -8,6 +8,7 @@ from caisse.cli import caisses, cycle, db, demo, ledger, members, money, report,
 from caisse.cli.ballots import ballots
 from caisse.cli.committee import committee
 from caisse.cli.outlets import outlets
+from caisse.cli.redemptions import payouts, redemptions
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,6 +32,8 @@ for command in (
     ballots,
     committee,
     outlets,
+    redemptions,
+    payouts,
     simulate.simulate,
 ):
     main.add_command(command)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-APPEND_ONLY_TABLES = ("journal_entry", "journal_line", "audit_event")
+# Payout batches and the redemptions' history are records of money that left the bank.
+APPEND_ONLY_TABLES = ("journal_entry", "journal_line", "audit_event", "payout_batch", "redemption_event")
 
 
 def install_statements(dialect: str) -> list[str]:

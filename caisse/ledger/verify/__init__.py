@@ -15,6 +15,7 @@ from caisse.caisses.models import Caisse
 from caisse.ledger.models import JournalEntry, JournalLine
 from caisse.ledger.verify import accounts, entries, periods, records, reversals, triggers
 from caisse.ledger.verify.checker import MAX_PER_CHECK, Checker, LedgerProblem
+from caisse.redemptions import verify as payouts
 
 __all__ = ["MAX_PER_CHECK", "LedgerProblem", "LedgerReport", "verify_ledger"]
 
@@ -32,6 +33,7 @@ CHECKS = (
     periods.check_period_closes,
     periods.check_withheld_releases,
     triggers.check_triggers,
+    *payouts.CHECKS,
 )
 
 

@@ -9,6 +9,7 @@ from caisse.cli.ballots import ballots
 from caisse.cli.committee import committee
 from caisse.cli.outlets import outlets
 from caisse.cli.redemptions import payouts, redemptions
+from caisse.cli.spending import spending
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,6 +35,7 @@ for command in (
     outlets,
     redemptions,
     payouts,
+    spending,
     simulate.simulate,
 ):
     main.add_command(command)

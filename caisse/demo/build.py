@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse import rules
 from caisse.auth import service as auth
-from caisse.auth.models import Role
+from caisse.auth.models import Role, User
 from caisse.caisses.models import Caisse
 from caisse.caisses.service import create_caisse
 from caisse.cycle.close import close_month
+from caisse.demo.conventioning import build_conventioning
 from caisse.demo.people import draw_names
 from caisse.demo.population import draw_households
+from caisse.demo.spending import give_pins, open_bank_account, spend_and_redeem
 from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member, MemberStatus
 from caisse.members.registration import create_members
@@ -33,6 +35,7 @@ from caisse.money.models import PaymentMethod, SubsidyKind
 from caisse.money.payments import record_contribution_payment
 from caisse.money.reserve import record_opening_reserve
 from caisse.money.subsidies import create_subsidy_source, record_subsidy
+from caisse.outlets.models import Outlet
 from caisse.periods import first_day, month_of, months_between, next_month, previous_month
 
 DEMO_SLUG = "demo"
@@ -45,6 +48,7 @@ DEMO_USERS = (
     ("elu@demo.caisse-commune.fr", "Élise Élue", Role.OFFICIAL),
     ("membre@demo.caisse-commune.fr", "Martin Membre", Role.MEMBER),
 )
+DEMO_OUTLET_EMAIL = "lieu@demo.caisse-commune.fr"
 
 # Monthly behaviour of the demo households [assumptions: no caisse has published them].
 SHARE_JOINING_LATER = 0.15
@@ -98,13 +102,43 @@ async def build_demo(
     summary = DemoSummary(slug=caisse.slug, households=households, months=months_between(first, last))
     summary.users = await _create_users(session, caisse, members[0])
     await _fund(session, caisse, first, months, households, today)
+    pins = await give_pins(session, caisse, members, rng)
+    await open_bank_account(session, caisse)
+    committee_id, staff_id = (
+        await _user_id(session, DEMO_USERS[2][0]),
+        await _user_id(session, DEMO_USERS[1][0]),
+    )
+    conventioning = await build_conventioning(
+        session, caisse, members, summary.months, committee_id, rng, today
+    )
+    summary.users.append(await _outlet_user(session, caisse, conventioning.outlets[1]))
     late: list[tuple[int, int]] = []
     for month in summary.months:
         await _move_households(session, caisse, month, members, rng, today)
         await close_month(session, caisse, month, today=today)
         late = await _collect(session, caisse, month, rng, late, today)
         await _pay_costs(session, caisse, month, today)
+        await spend_and_redeem(
+            session, caisse, month, members, conventioning.outlets, pins, rng, today, staff_id
+        )
     return summary
+
+
+async def _user_id(session: AsyncSession, email: str) -> int:
+    user_id = await session.scalar(select(User.id).where(User.email == email))
+    assert user_id is not None, email
+    return user_id
+
+
+async def _outlet_user(session: AsyncSession, caisse: Caisse, outlet: Outlet) -> tuple[str, str]:
+    """The login of one outlet (the épicerie), to take payments on a phone in the demo."""
+    user = await auth.create_user(
+        session, email=DEMO_OUTLET_EMAIL, display_name="Louise, Épicerie Le Panier", password=DEMO_PASSWORD
+    )
+    await auth.grant_role(
+        session, user_id=user.id, caisse_id=caisse.id, role=Role.OUTLET, outlet_id=outlet.id
+    )
+    return DEMO_OUTLET_EMAIL, Role.OUTLET.value
 
 
 async def _register_households(

@@ -80,3 +80,37 @@ async def test_demo_command_loads_once_when_asked_if_empty(settings: Settings) -
     third = await invoke_cli(settings, "demo", "--households", "12")
     assert third.exit_code == 1
     assert "already has caisses" in third.output
+
+
+async def test_demo_committee_conventions_outlets_that_then_take_payments_and_are_paid_back(
+    db: AsyncSession,
+) -> None:
+    from caisse.ballots.models import Ballot, BallotOutcome
+    from caisse.committee.eligibility import sitting_members
+    from caisse.outlets.models import Outlet, OutletStatus
+    from caisse.redemptions.models import PayoutBatch, Redemption, RedemptionStatus
+    from caisse.spending.models import OutletPayment
+
+    await build_demo(db, households=40, months=4, seed=7, today=TODAY)
+    await db.commit()
+    caisse_id = await db.scalar(select(Caisse.id))
+    assert caisse_id is not None
+    # Up to eight drawn by lot (fewer when an income band had too few volunteers), one appointed.
+    assert 6 <= len(await sitting_members(db, caisse_id, TODAY)) <= 9
+    statuses = {name: status for name, status in await db.execute(select(Outlet.name, Outlet.status))}
+    assert statuses["Supérette du Lac"] is OutletStatus.REJECTED
+    assert statuses["Conserverie des Graves"] is OutletStatus.APPLICANT  # its ballot is open today
+    assert sum(s is OutletStatus.CONVENTIONED for s in statuses.values()) == 7
+    outcomes = (await db.scalars(select(Ballot.outcome).order_by(Ballot.id))).all()
+    assert outcomes.count(BallotOutcome.PASSED) == 8 and BallotOutcome.NO_QUORUM in outcomes
+    assert outcomes[-1] is None  # still open
+    # Households spend at conventioned outlets only; outlets are paid back month by month.
+    paid_at = set((await db.scalars(select(OutletPayment.outlet_id).distinct())).all())
+    conventioned = {
+        o.id for o in await db.scalars(select(Outlet).where(Outlet.status == OutletStatus.CONVENTIONED))
+    }
+    assert paid_at and paid_at <= conventioned
+    assert await db.scalar(select(func.count()).select_from(PayoutBatch)) == 3
+    waiting = await db.scalar(select(func.count()).where(Redemption.status == RedemptionStatus.REQUESTED))
+    assert waiting  # this month's requests wait for staff
+    assert (await verify_ledger(db)).problems == []

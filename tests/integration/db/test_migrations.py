@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from caisse.db import migrate
+from caisse.db import append_only, migrate
 from caisse.db.engine import make_engine
 from caisse.db.models import Base
 from caisse.settings import Settings
@@ -70,8 +70,39 @@ def test_upgrade_installs_append_only_triggers(fresh_settings: Settings) -> None
     migrate.upgrade(fresh_settings)
     triggers = _inspect(fresh_settings, _triggers)
     assert isinstance(triggers, set)
-    for table in ("journal_entry", "journal_line", "audit_event"):
+    for table in append_only.APPEND_ONLY_TABLES:
         assert any(name.startswith(f"{table}_append_only") for name in triggers), table
+
+
+def test_outlets_entered_before_0003_get_their_ledger_account(fresh_settings: Settings) -> None:
+    migrate.upgrade(fresh_settings, "0002")
+
+    def enter_outlet(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO caisse (id, slug, name, territory, first_month, credit_requires_payment, "
+                "member_code_prefix, convention_term_months, created_at) "
+                "VALUES (1, 'old', 'Ancienne', '', '2027-01', false, 'M', 12, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO outlet (id, caisse_id, name, kind, address, commune, product_categories, "
+                "status, self_applied, created_at, updated_at) VALUES (7, 1, 'Ferme du Bosc', 'producer', "
+                "'', '', '[]', 'applicant', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+
+    _inspect(fresh_settings, enter_outlet)
+    migrate.upgrade(fresh_settings)
+    accounts = _inspect(
+        fresh_settings,
+        lambda conn: conn.execute(text("SELECT code, kind, outlet_id, name FROM ledger_account")).all(),
+    )
+    assert [tuple(row) for row in accounts] == [
+        ("outlet:7", "outlet", 7, "Lieu conventionné 7 – Ferme du Bosc")
+    ]
 
 
 def test_downgrade_removes_every_table(fresh_settings: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -19,8 +20,16 @@ from caisse.auth.middleware import AuthenticationMiddleware
 from caisse.db.engine import make_engine, make_sessionmaker
 from caisse.db.models import Base
 from caisse.http.errors import EXCEPTION_HANDLERS
-from caisse.http.root import root
 from caisse.settings import Settings
+from web import errors as web_errors
+from web.app import csrf_config, static_router, template_config, web_router
+
+
+def _csrf_secret(settings: Settings) -> str:
+    # A configured secret keeps form tokens valid across workers and restarts; without one, each
+    # process signs with its own random secret (fine for one worker: a restart only means
+    # reloading an open form).
+    return settings.secret_key or secrets.token_hex(32)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -35,10 +44,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         set_default_exception_handler=False,
     )
     return Litestar(
-        route_handlers=[root, api_router()],
+        route_handlers=[web_router(), static_router(), api_router()],
         plugins=[SQLAlchemyPlugin(config=db_config)],
         middleware=[AuthenticationMiddleware()],
-        exception_handlers=EXCEPTION_HANDLERS,
+        # JSON errors for /api/ (unchanged), HTML pages (and a login redirect for 401) elsewhere.
+        exception_handlers=web_errors.by_path(EXCEPTION_HANDLERS),
+        template_config=template_config(),
+        csrf_config=csrf_config(settings, _csrf_secret(settings)),
         state=State({"settings": settings, "auth_sessionmaker": make_sessionmaker(engine)}),
         openapi_config=OpenAPIConfig(
             title="Caisse commune",

@@ -33,6 +33,9 @@ class Settings:
     # Cookies need Secure behind HTTPS; off by default because `make run` serves plain HTTP.
     secure_cookies: bool = False
     db_pool_size: int = 10
+    # Signs the web forms' CSRF tokens. Set it (any long random string) when serving with several
+    # workers, so a form rendered by one worker is accepted by another; empty: one per process.
+    secret_key: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

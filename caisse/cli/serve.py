@@ -12,8 +12,14 @@ import click
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 def serve(host: str, port: int, workers: int, reload: bool) -> None:
     """Serve the caisse on http://HOST:PORT (settings from CAISSE_* variables)."""
+    import os
+    import secrets
+
     import uvicorn
 
+    if workers > 1 and not os.environ.get("CAISSE_SECRET_KEY"):
+        # The workers must sign form tokens alike: share one secret for this run.
+        os.environ["CAISSE_SECRET_KEY"] = secrets.token_hex(32)
     click.echo(f"Caisse commune on http://{host}:{port}  (API docs: http://{host}:{port}/schema)")
     uvicorn.run(
         "caisse.app:create_app",

@@ -32,7 +32,6 @@ async def test_world_tokens_identify_their_users(world: World, client: AsyncTest
     assert response.json()["email"] == "staff@example.org"
 
 
-async def test_site_root_leads_to_the_api_documentation(client: AsyncTestClient[Litestar]) -> None:
+async def test_site_root_is_the_home_page(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/", follow_redirects=False)
-    assert response.status_code in (302, 307)
-    assert response.headers["location"] == "/schema"
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")

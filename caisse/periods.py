@@ -1,12 +1,36 @@
-"""Billing periods are months written `YYYY-MM`."""
+"""Billing periods are months written `YYYY-MM`, and the caisse's calendar day.
+
+Days (a decision's effective day, a link's declaration, a payout's execution) are days in
+France: `caisse_today` and `caisse_day` turn a moment into the day it is in Europe/Paris, so a
+decision taken at 00:30 in Foix is dated that day and not the day before (as UTC would say).
+"""
 
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from caisse.errors import ValidationFailed
 from caisse.rules import validate_month
+
+CAISSE_ZONE = ZoneInfo("Europe/Paris")
+
+
+def caisse_day(moment: datetime) -> date:
+    """The day `moment` falls on in Europe/Paris. A naive `moment` is taken as UTC.
+
+    >>> caisse_day(datetime(2027, 3, 31, 22, 30, tzinfo=UTC))  # 00:30 in Paris (summer time)
+    datetime.date(2027, 4, 1)
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(CAISSE_ZONE).date()
+
+
+def caisse_today(now: datetime | None = None) -> date:
+    """Today in Europe/Paris (`now`, a moment, for tests and replays; default: the clock)."""
+    return caisse_day(now if now is not None else datetime.now(UTC))
 
 
 def check_month(month: str) -> str:

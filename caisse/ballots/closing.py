@@ -11,9 +11,11 @@ from caisse.ballots.effects import apply_result
 from caisse.ballots.models import Ballot, BallotOutcome, BallotReceipt, BallotTally, BallotVoter
 from caisse.ballots.queries import lock_ballot, participation
 from caisse.ballots.rules import Counts, Rules, decide
+from caisse.ballots.voting import linked_since_opening
 from caisse.caisses.models import Caisse
-from caisse.committee.eligibility import linked_users
 from caisse.errors import Conflict, ValidationFailed
+from caisse.periods import caisse_day
+from caisse.text import refuse_control_characters
 
 REASON_MAX = 500
 
@@ -26,11 +28,9 @@ def _already_closed(ballot: Ballot) -> Conflict:
 
 
 async def _recuse_newly_linked(session: AsyncSession, ballot: Ballot, now: datetime) -> None:
-    """Members who have not voted and now have a link to the outlet cannot vote any more (their
-    vote would be refused): they count as recused, not as eligible voters who stayed away."""
-    if ballot.outlet_id is None:
-        return
-    linked = await linked_users(session, ballot.outlet_id, now.date())
+    """Members who have not voted and had a link to the outlet since the ballot opened cannot vote
+    (their vote would be refused): they count as recused, not as eligible voters who stayed away."""
+    linked = await linked_since_opening(session, ballot, now)
     if linked:
         await session.execute(
             update(BallotVoter)
@@ -50,7 +50,7 @@ async def close_ballot(
     """Close a ballot, apply its outcome and publish the result (counts, quorum, outcome).
 
     Allowed from `closes_at` on, or earlier once every eligible voter has voted. `now` is a UTC
-    datetime; the decision takes effect on its date. 409 when already closed or still open.
+    datetime; the decision takes effect on its day in Europe/Paris. 409 when already closed or still open.
     """
     ballot = await lock_ballot(session, caisse.id, ballot_id)
     if ballot.closed_at is not None:
@@ -79,7 +79,7 @@ async def close_ballot(
     rules = Rules(ballot.decision_rule, ballot.qualified_numerator, ballot.qualified_denominator,
                   ballot.quorum_percent)  # fmt: skip
     outcome = decide(rules, counts, eligible=seen.eligible)
-    effect = await apply_result(session, caisse, ballot, outcome, on=now.date(), by_user_id=by_user_id)
+    effect = await apply_result(session, caisse, ballot, outcome, on=caisse_day(now), by_user_id=by_user_id)
     ballot.outcome = outcome
     ballot.closed_at = now
     ballot.closed_by_user_id = by_user_id
@@ -134,6 +134,7 @@ async def cancel_ballot(
     if not 1 <= len(text) <= REASON_MAX:
         message = f"say why the ballot is cancelled, in 1 to {REASON_MAX} characters."
         raise ValidationFailed(f"reason: {message}", [{"field": "reason", "message": message}])
+    refuse_control_characters({"reason": text}, multiline={"reason"})
     ballot = await lock_ballot(session, caisse.id, ballot_id)
     if ballot.closed_at is not None:
         raise _already_closed(ballot)

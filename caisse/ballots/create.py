@@ -1,5 +1,6 @@
 """Opening a ballot: check it, refuse a decision the outlet's status does not allow, and take the
-roll — the committee members sitting on the opening day, those with a link to the outlet recused."""
+roll — the committee members sitting on the opening day (in Europe/Paris), those with a link to
+the outlet recused."""
 
 from __future__ import annotations
 
@@ -15,21 +16,22 @@ from caisse.ballots.queries import open_ballot_on_outlet
 from caisse.caisses.models import Caisse
 from caisse.committee.eligibility import linked_users, sitting_members
 from caisse.cycle.models import PeriodClose
-from caisse.errors import Conflict, NotFound, ValidationFailed
-from caisse.outlets.service import allowed_decisions, get_outlet
+from caisse.db.locks import lock_row
+from caisse.errors import Conflict, ValidationFailed
+from caisse.outlets.conventioning import allowed_decisions
+from caisse.outlets.models import Outlet
+from caisse.periods import caisse_day
 
 
 async def _check_outlet(session: AsyncSession, caisse: Caisse, draft: Draft) -> None:
     if draft.outlet_id is None:
         return
-    try:
-        # Locked, so two ballots on one outlet cannot be opened at the same moment.
-        outlet = await get_outlet(session, caisse.id, draft.outlet_id, lock=True)
-    except NotFound:
+    # Locked, so two ballots on one outlet (or a ballot and a decision recorded directly) cannot
+    # be opened at the same moment.
+    outlet = await lock_row(session, Outlet, Outlet.id == draft.outlet_id, Outlet.caisse_id == caisse.id)
+    if outlet is None:
         message = f"no outlet {draft.outlet_id} in this caisse."
-        raise ValidationFailed(
-            f"outlet_id: {message}", [{"field": "outlet_id", "message": message}]
-        ) from None
+        raise ValidationFailed(f"outlet_id: {message}", [{"field": "outlet_id", "message": message}])
     allowed = allowed_decisions(outlet.status)
     if draft.kind.value not in allowed:
         raise Conflict(
@@ -67,7 +69,7 @@ async def create_ballot(
     draft = check_draft(raw, caisse, now)
     await _check_outlet(session, caisse, draft)
     await _check_rule_set_month(session, caisse, draft)
-    opening_day = draft.opens_at.date()
+    opening_day = caisse_day(draft.opens_at)
     sitting = await sitting_members(session, caisse.id, opening_day)
     linked = await linked_users(session, draft.outlet_id, opening_day) if draft.outlet_id else set()
     if not [user_id for user_id in sitting if user_id not in linked]:

@@ -13,6 +13,7 @@ from caisse.caisses.models import Caisse, DecisionRule
 from caisse.caisses.service import preset_rule_set, rule_set_from_definition
 from caisse.errors import ValidationFailed
 from caisse.http.params import MAX_ID
+from caisse.text import control_character_problems
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -170,6 +171,10 @@ def check_draft(raw: BallotInput, caisse: Caisse, now: datetime) -> Draft:
     description = raw.description.strip()
     if len(description) > DESCRIPTION_MAX:
         problems.add("description", f"at most {DESCRIPTION_MAX} characters.")
+    for item in control_character_problems(
+        {"title": title, "description": description}, multiline={"description"}
+    ):
+        problems.add(str(item["field"]), str(item["message"]))
     kind: BallotKind | None = None
     try:
         kind = BallotKind(raw.kind)

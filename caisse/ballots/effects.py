@@ -21,7 +21,8 @@ from caisse.ballots.models import Ballot, BallotKind, BallotOutcome
 from caisse.caisses.models import Caisse
 from caisse.caisses.service import adopt_rule_set
 from caisse.errors import DomainError
-from caisse.outlets.service import Decision, allowed_decisions, get_outlet, record_decision
+from caisse.outlets.conventioning import Decision, allowed_decisions, record_decision
+from caisse.outlets.service import get_outlet
 
 EFFECT_MAX = 500
 

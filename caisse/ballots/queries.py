@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.ballots.models import Ballot, BallotOutcome, BallotVoter
+from caisse.db.locks import RowLock, lock_row
 from caisse.errors import NotFound, ValidationFailed
 from caisse.outlets.models import Outlet
 from caisse.pagination import check_window
@@ -44,16 +45,8 @@ async def lock_ballot(
     SQLite serialises writers: closing starts with a no-op write on the row, so everything it reads
     afterwards is current; a vote's own guarded UPDATE (see voting.py) is its lock.
     """
-    where = (Ballot.id == ballot_id, Ballot.caisse_id == caisse_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = select(Ballot).where(*where).with_for_update(read=shared)
-    else:
-        if not shared:
-            await session.execute(
-                update(Ballot).where(*where).values(id=Ballot.id).execution_options(synchronize_session=False)
-            )
-        query = select(Ballot).where(*where)
-    found = await session.scalar(query.execution_options(populate_existing=True))
+    mode = RowLock.SHARE if shared else RowLock.UPDATE
+    found = await lock_row(session, Ballot, Ballot.id == ballot_id, Ballot.caisse_id == caisse_id, mode=mode)
     if found is None:
         raise NotFound(f"No ballot {ballot_id} in this caisse.")
     return found

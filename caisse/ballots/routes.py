@@ -2,8 +2,9 @@
 log and receipt check under /api/v1/public/caisses/{slug}/...
 
 Roles: staff, admins and the committee open and close ballots; staff and admins cancel them;
-the committee, staff, admins and officials read them (participation only until the close);
-only people on a ballot's roll vote. Member and outlet accounts get 403 on these routes.
+the committee, staff, admins and officials read them (participation only until the close) and
+ask whether they may vote; only people on a ballot's roll vote. Member and outlet accounts get
+403 on these routes.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ class BallotController(Controller):
     @get(
         "/{ballot_id:int}/me",
         summary="Am I on the roll, have I voted, may I vote now?",
-        guards=[authenticated],
+        guards=[requires(*READING)],
     )
     async def mine(
         self, ballot_id: RowId, caisse: PathCaisse, actor: Caller, db_session: DbSession

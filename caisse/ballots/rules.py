@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from caisse.ballots.models import BallotOutcome
+from caisse.caisses.limits import qualified_fraction_problems
 from caisse.caisses.models import DecisionRule
 
 
@@ -77,11 +78,6 @@ def decide(rules: Rules, counts: Counts, *, eligible: int) -> BallotOutcome:
 
 
 def fraction_problems(numerator: int, denominator: int) -> list[dict[str, object]]:
-    """What is wrong with a qualified-majority fraction (empty when fine), as API problems."""
-    if not 0 < numerator < denominator <= 1000:
-        message = f"a qualified majority is a fraction below 1, got {numerator}/{denominator}."
-        return [{"field": "qualified_numerator", "message": message}]
-    if numerator * 2 <= denominator:
-        message = f"{numerator}/{denominator} is not more than half: use the simple majority."
-        return [{"field": "qualified_numerator", "message": message}]
-    return []
+    """What is wrong with a ballot's qualified-majority fraction (empty when fine), as API problems;
+    the same bounds as the caisse's setting (`caisse.caisses.limits`)."""
+    return qualified_fraction_problems(numerator, denominator, field="qualified_numerator")

@@ -24,8 +24,9 @@ from caisse.ballots.models import Ballot, BallotReceipt, BallotTally, BallotVote
 from caisse.ballots.queries import ballot_state, get_ballot, lock_ballot
 from caisse.ballots.rules import Choice, Counts, increments
 from caisse.caisses.models import Caisse
-from caisse.committee.eligibility import linked_users
+from caisse.committee.eligibility import users_linked_during
 from caisse.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from caisse.periods import caisse_day
 
 NOT_ON_ROLL = (
     "You are not on the committee roll of this ballot: only members sitting on its opening day vote."
@@ -52,8 +53,16 @@ def parse_choice(value: str) -> Choice:
 @dataclass(frozen=True)
 class _Standing:
     voter: BallotVoter | None
-    # A link to the outlet standing on the day of the vote (declared after the roll was taken).
+    # A link to the outlet declared or standing since the ballot opened (after the roll was taken).
     linked_now: bool
+
+
+async def linked_since_opening(session: AsyncSession, ballot: Ballot, now: datetime) -> set[int]:
+    """Who had a link to the ballot's outlet at any point from its opening day to today (days in
+    Europe/Paris): a link declared and withdrawn between two votes still recuses its holder."""
+    if ballot.outlet_id is None:
+        return set()
+    return await users_linked_during(session, ballot.outlet_id, caisse_day(ballot.opens_at), caisse_day(now))
 
 
 async def _standing(session: AsyncSession, ballot: Ballot, user_id: int, now: datetime) -> _Standing:
@@ -62,10 +71,7 @@ async def _standing(session: AsyncSession, ballot: Ballot, user_id: int, now: da
         .where(BallotVoter.ballot_id == ballot.id, BallotVoter.user_id == user_id)
         .execution_options(populate_existing=True)
     )
-    linked = ballot.outlet_id is not None and user_id in await linked_users(
-        session, ballot.outlet_id, now.date()
-    )
-    return _Standing(voter, linked)
+    return _Standing(voter, user_id in await linked_since_opening(session, ballot, now))
 
 
 def _refusal(ballot: Ballot, standing: _Standing, now: datetime) -> DomainError | None:

@@ -10,15 +10,16 @@ close wait for it (a few seconds), so a close never sees half a payment.
 SQLite serialises writers. The Python driver opens a transaction only at the first write, so the
 lock is a no-op write on the caisse row: it waits (busy timeout) for any other writer to commit,
 and everything the close reads afterwards is current. The unique (caisse, month) constraint of
-PeriodClose stays the backstop on both backends.
+PeriodClose stays the backstop on both backends. Both are `caisse.db.locks.lock_row`.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
+from caisse.db.locks import RowLock, lock_row
 from caisse.errors import NotFound
 
 
@@ -30,23 +31,7 @@ async def lock_caisse(session: AsyncSession, caisse: Caisse | int) -> Caisse:
         # The primary key survives a rollback that expired the object; reading it loads nothing.
         identity = inspect(caisse).identity
         caisse_id = identity[0] if identity else caisse.id
-    if session.get_bind().dialect.name == "postgresql":
-        locked = await session.scalar(
-            select(Caisse)
-            .where(Caisse.id == caisse_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    else:
-        await session.execute(
-            update(Caisse)
-            .where(Caisse.id == caisse_id)
-            .values(id=Caisse.id)
-            .execution_options(synchronize_session=False)
-        )
-        locked = await session.scalar(
-            select(Caisse).where(Caisse.id == caisse_id).execution_options(populate_existing=True)
-        )
+    locked = await lock_row(session, Caisse, Caisse.id == caisse_id, mode=RowLock.UPDATE)
     if locked is None:
         raise NotFound(f"No caisse with id {caisse_id}.")
     return locked

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from caisse.auth.actor import Actor
+from caisse.caisses.limits import MAX_CONVENTION_TERM_MONTHS, MAX_QUALIFIED_DENOMINATOR
 from caisse.caisses.models import Caisse, DecisionRule, RuleSet
 
 Month = Annotated[str, Meta(min_length=7, max_length=7, examples=["2027-01"])]
@@ -34,11 +35,18 @@ class CaisseSettingsPatch(msgspec.Struct, forbid_unknown_fields=True):
 
     name: Annotated[str, Meta(min_length=1, max_length=200)] | msgspec.UnsetType = msgspec.UNSET
     territory: Annotated[str, Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
-    convention_term_months: Annotated[int, Meta(ge=1, le=60)] | msgspec.UnsetType = msgspec.UNSET
+    convention_term_months: Annotated[int, Meta(ge=1, le=MAX_CONVENTION_TERM_MONTHS)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
     ballot_quorum_percent: Annotated[int, Meta(ge=0, le=100)] | msgspec.UnsetType = msgspec.UNSET
     ballot_decision_rule: DecisionRule | msgspec.UnsetType = msgspec.UNSET
-    ballot_qualified_numerator: Annotated[int, Meta(ge=1, le=99)] | msgspec.UnsetType = msgspec.UNSET
-    ballot_qualified_denominator: Annotated[int, Meta(ge=1, le=100)] | msgspec.UnsetType = msgspec.UNSET
+    # The fraction itself (above 1/2, below 1) is checked by the service, naming the field.
+    ballot_qualified_numerator: (
+        Annotated[int, Meta(ge=1, le=MAX_QUALIFIED_DENOMINATOR)] | msgspec.UnsetType
+    ) = msgspec.UNSET
+    ballot_qualified_denominator: (
+        Annotated[int, Meta(ge=1, le=MAX_QUALIFIED_DENOMINATOR)] | msgspec.UnsetType
+    ) = msgspec.UNSET
     ballot_open_days: Annotated[int, Meta(ge=1, le=90)] | msgspec.UnsetType = msgspec.UNSET
     refund_window_days: Annotated[int, Meta(ge=0, le=90)] | msgspec.UnsetType = msgspec.UNSET
     bank_account_name: Annotated[str, Meta(min_length=1, max_length=70)] | msgspec.UnsetType | None = (

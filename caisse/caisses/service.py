@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse import rules
 from caisse.auth import audit
 from caisse.auth.actor import Actor
+from caisse.caisses.limits import qualified_fraction_problems
 from caisse.caisses.locking import lock_caisse
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.cycle.models import PeriodClose
@@ -19,6 +20,7 @@ from caisse.errors import Conflict, NotFound, ValidationFailed
 from caisse.ledger.accounts import open_caisse_accounts
 from caisse.outlets.iban import normalise_bic, normalise_iban
 from caisse.periods import check_month
+from caisse.text import control_character_problems, refuse_control_characters
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -44,6 +46,7 @@ async def create_caisse(
         raise ValidationFailed("credit_lifetime_months must be 1 or more (or empty: credit carries over).")
     if not re.fullmatch(r"[A-Z0-9]{1,8}", member_code_prefix):
         raise ValidationFailed("The member code prefix takes 1–8 capital letters or digits.")
+    refuse_control_characters({"name": name, "territory": territory})
     if await session.scalar(select(func.count()).where(Caisse.slug == slug)):
         raise Conflict(f"A caisse '{slug}' already exists.")
     caisse = Caisse(
@@ -78,6 +81,9 @@ SETTINGS = (
 )
 
 
+TEXT_SETTINGS = ("name", "territory", "bank_account_name")
+
+
 def _clean_settings(caisse: Caisse, changes: dict[str, Any]) -> dict[str, Any]:
     """Check a settings change as a whole; 422 naming each bad field, nothing applied."""
     unknown = sorted(set(changes) - set(SETTINGS))
@@ -85,11 +91,14 @@ def _clean_settings(caisse: Caisse, changes: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(f"Unknown setting(s): {', '.join(unknown)}.")
     clean = dict(changes)
     problems: list[dict[str, object]] = []
-    for name in ("name", "territory", "bank_account_name"):
+    for name in TEXT_SETTINGS:
         if isinstance(clean.get(name), str):
             clean[name] = clean[name].strip()
     if clean.get("name") == "":
         problems.append({"field": "name", "message": "The caisse needs a name."})
+    problems += control_character_problems(
+        {name: clean[name] for name in TEXT_SETTINGS if isinstance(clean.get(name), str)}
+    )
     for name, normalise in (("bank_iban", normalise_iban), ("bank_bic", normalise_bic)):
         if clean.get(name) is not None:
             try:
@@ -98,20 +107,7 @@ def _clean_settings(caisse: Caisse, changes: dict[str, Any]) -> dict[str, Any]:
                 problems.append({"field": name, "message": str(exc)})
     numerator = clean.get("ballot_qualified_numerator", caisse.ballot_qualified_numerator)
     denominator = clean.get("ballot_qualified_denominator", caisse.ballot_qualified_denominator)
-    if not 0 < numerator < denominator:
-        problems.append(
-            {
-                "field": "ballot_qualified_numerator",
-                "message": f"A qualified majority is a fraction below 1, got {numerator}/{denominator}.",
-            }
-        )
-    elif numerator * 2 <= denominator:
-        problems.append(
-            {
-                "field": "ballot_qualified_numerator",
-                "message": f"{numerator}/{denominator} is not more than half: use the simple majority.",
-            }
-        )
+    problems += qualified_fraction_problems(numerator, denominator, field="ballot_qualified_numerator")
     if problems:
         raise ValidationFailed("; ".join(f"{p['field']}: {p['message']}" for p in problems), problems)
     return clean

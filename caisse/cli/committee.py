@@ -18,17 +18,19 @@ from caisse.cli.ledger import DAY
 from caisse.cli.support import domain_errors_exit, print_json, run_in_transaction
 from caisse.committee import draws, links, membership, volunteers
 from caisse.committee.eligibility import last_sitting_day
+from caisse.committee.lottery import seed_commitment
 from caisse.committee.models import LinkNature, SeatSource
-from caisse.committee.public import parse_record, record_of, verify
+from caisse.committee.public import parse_record, record_of, revealed_seed, verify
 from caisse.db.base import utcnow
 from caisse.members.service import get_member
+from caisse.periods import caisse_today
 
 CAISSE = click.option("--caisse", "slug", default=None, help="Caisse slug (default: the only caisse).")
 AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
 
 def _day(value: datetime | None) -> date:
-    return value.date() if value is not None else date.today()
+    return value.date() if value is not None else caisse_today()
 
 
 def _seat_dict(seat: membership.Seat) -> dict[str, Any]:
@@ -179,7 +181,7 @@ def declare(
         user = await membership.find_user(session, user_id=None, user_email=email)
         row = await links.declare_link(
             session, caisse, user_id=user.id, outlet_id=outlet_id, nature=nature, description=description,
-            declared_on=_day(day), today=date.today(), by_user_id=None,
+            declared_on=_day(day), today=caisse_today(), by_user_id=None,
         )  # fmt: skip
         found = await links.list_links(session, caisse.id, user_id=user.id, outlet_id=outlet_id)
         return [r for r in found if r.link.id == row.id]
@@ -199,7 +201,7 @@ def withdraw(link_id: int, day: datetime | None, slug: str | None, as_json: bool
     async def work(session: AsyncSession) -> list[links.LinkRow]:
         caisse = await caisse_for_command(session, slug)
         row = await links.withdraw_link(
-            session, caisse, link_id, withdrawn_on=_day(day), today=date.today(), own_user_id=None
+            session, caisse, link_id, withdrawn_on=_day(day), today=caisse_today(), own_user_id=None
         )
         found = await links.list_links(session, caisse.id, user_id=row.user_id, outlet_id=row.outlet_id)
         return [r for r in found if r.link.id == row.id]
@@ -278,15 +280,14 @@ def _quota(text: str) -> tuple[dict[str, str], int]:
     help="Seats of one cell: age_group=18-34;income_band=low:2 (repeat; ':6' for a plain draw).",
 )
 @click.option("--closes-at", "closes_at", required=True, help="Registration closes (ISO; without zone: UTC).")
-@click.option("--seed", default=None, help="Hex seed (default: 32 fresh hex digits).")
 @CAISSE
 @AS_JSON
 @domain_errors_exit
 def announce(
     purpose: str, description: str, seats: int, dimensions: tuple[str, ...], quotas: tuple[str, ...],
-    closes_at: str, seed: str | None, slug: str | None, as_json: bool,
+    closes_at: str, slug: str | None, as_json: bool,
 ) -> None:  # fmt: skip
-    """Announce a draw and publish its seed."""
+    """Announce a draw and publish the commitment to its seed (the seed stays secret until the draw)."""
     dims = {
         k: [v.strip() for v in values.split(",")] for k, values in _pairs(dimensions, "a dimension").items()
     }
@@ -297,7 +298,7 @@ def announce(
         caisse = await caisse_for_command(session, slug)
         row = await draws.announce_draw(
             session, caisse, purpose=purpose, description=description, seats=seats, dimensions=dims,
-            quotas=cells, closes_at=closing, now=utcnow(), seed=seed,
+            quotas=cells, closes_at=closing, now=utcnow(),
         )  # fmt: skip
         return record_of(row, [])
 
@@ -306,7 +307,8 @@ def announce(
         print_json(record)
     else:
         click.echo(
-            f"{record.reference} announced; seed {record.seed}; registration closes {record.closes_at}"
+            f"{record.reference} announced; seed commitment (sha256) {record.seed_commitment}; "
+            f"registration closes {record.closes_at}"
         )
 
 
@@ -373,11 +375,11 @@ def run(reference: str, slug: str | None, as_json: bool) -> None:
 @CAISSE
 @domain_errors_exit
 def cancel(reference: str, reason: str, slug: str | None) -> None:
-    """Cancel draw REFERENCE before it is drawn."""
+    """Cancel draw REFERENCE while its registration is open (its seed is then revealed)."""
 
     async def work(session: AsyncSession) -> str:
         caisse = await caisse_for_command(session, slug)
-        return (await draws.cancel_draw(session, caisse, reference, reason=reason)).reference
+        return (await draws.cancel_draw(session, caisse, reference, reason=reason, now=utcnow())).reference
 
     click.echo(f"{run_in_transaction(work)} cancelled")
 
@@ -429,13 +431,19 @@ def show(reference: str, slug: str | None) -> None:
 
 @lottery.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--commitment",
+    default=None,
+    help="The seed_commitment you saved at the announcement: the revealed seed must match it too.",
+)
 @AS_JSON
 @domain_errors_exit
-def verify_command(file: Path, as_json: bool) -> None:
-    """Re-run a draw from its saved public record (FILE.json) and say whether it matches.
+def verify_command(file: Path, commitment: str | None, as_json: bool) -> None:
+    """Check a draw's seed against its commitment, re-run the draw from its saved public record
+    (FILE.json) and say whether it matches.
 
     Needs no database: save GET /api/v1/public/caisses/<slug>/lotteries/<reference> to a file."""
-    outcome = verify(parse_record(file.read_bytes()))
+    outcome = verify(parse_record(file.read_bytes()), commitment=commitment)
     if as_json:
         print_json(
             {"reference": outcome.reference, "matches": outcome.matches, "differences": outcome.differences,
@@ -462,7 +470,8 @@ def list_draws(slug: str | None, as_json: bool) -> None:
         caisse = await caisse_for_command(session, slug)
         return [
             {"reference": d.reference, "purpose": d.purpose, "status": d.status.value, "seats": d.seats,
-             "seed": d.seed, "closes_at": d.closes_at, "drawn_at": d.drawn_at}
+             "seed_commitment": seed_commitment(d.seed), "seed": revealed_seed(d), "closes_at": d.closes_at,
+             "drawn_at": d.drawn_at}
             for d in await draws.list_draws(session, caisse.id)
         ]  # fmt: skip
 

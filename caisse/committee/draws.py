@@ -1,4 +1,10 @@
-"""Lottery draws: announce one (its seed is public from then on), run it, cancel it, read it.
+"""Lottery draws: announce one, run it, cancel it, read it.
+
+Commit, then reveal: the seed is drawn at the announcement and kept secret; its commitment
+(sha256, `lottery.seed_commitment`) is public from then on, and the seed itself once the draw is
+run (or cancelled). Nobody can steer the draw by registering or withdrawing volunteers once they
+know the seed, and the caisse cannot change the seed after seeing who volunteered. A draw cannot
+be cancelled once registration has closed, so it cannot be re-drawn until the outcome suits.
 
 Times are timezone-aware UTC datetimes; seats are whole people. The draw itself is the pure
 `caisse.committee.lottery.draw`; this module only validates, stores and reads.
@@ -22,6 +28,7 @@ from caisse.committee.locks import lock_row
 from caisse.committee.models import DrawStatus, LotteryDraw, LotteryVolunteer
 from caisse.committee.strata import cell_key, dimension_problems, stratum_problems
 from caisse.errors import Conflict, NotFound, ValidationFailed
+from caisse.text import control_character_problems
 
 MAX_SEATS = 500
 SEED_DIGITS = (16, 64)  # 64 to 256 bits
@@ -64,7 +71,8 @@ def plan_problems(
 
 
 def new_seed(given: str | None) -> str:
-    """`given` checked and lowercased, or 32 fresh hex digits (128 bits) from `secrets`."""
+    """32 fresh hex digits (128 bits) from `secrets`; or `given`, checked and lowercased (only
+    the demo builder gives one, for reproducible data: the API and the command line never do)."""
     if given is None:
         return secrets.token_hex(16)
     low, high = SEED_DIGITS
@@ -99,13 +107,17 @@ async def announce_draw(
     seed: str | None = None,
     by_user_id: int | None = None,
 ) -> LotteryDraw:
-    """Announce a draw: reference TIRAGE-<year>-<nn>, seed published now, registration open
-    until `closes_at`. ValidationFailed lists every bad field."""
+    """Announce a draw: reference TIRAGE-<year>-<nn>, a secret seed whose commitment is published
+    now, registration open until `closes_at`. ValidationFailed lists every bad field. `seed`:
+    for demo data and tests only (see `new_seed`)."""
     problems = plan_problems(seats, dimensions, quotas)
     if not purpose.strip():
         problems.insert(0, {"field": "purpose", "message": "Say what the draw is for (e.g. committee 2027)."})
     if closes_at <= now:
         problems.append({"field": "closes_at", "message": "Registration must close after the announcement."})
+    problems += control_character_problems(
+        {"purpose": purpose, "description": description}, multiline={"description"}
+    )
     if problems:
         raise _invalid(problems)
     chosen_seed = new_seed(seed)
@@ -213,12 +225,25 @@ async def run_draw(session: AsyncSession, caisse: Caisse, reference: str, *, now
     return draw
 
 
-async def cancel_draw(session: AsyncSession, caisse: Caisse, reference: str, *, reason: str) -> LotteryDraw:
-    """Cancel a draw not drawn yet (the record and its seed stay public, marked cancelled)."""
+async def cancel_draw(
+    session: AsyncSession, caisse: Caisse, reference: str, *, reason: str, now: datetime
+) -> LotteryDraw:
+    """Cancel a draw while its registration is open (the record stays public, marked cancelled,
+    and its seed is revealed). Conflict once registration has closed: the pool is known then, and
+    cancelling to announce again would be drawing again until the outcome suits."""
     draw = await get_draw(session, caisse.id, reference, lock=True)
     _check_open_status(draw, "cancel it")
+    if now >= draw.closes_at:
+        raise Conflict(
+            f"Registration for {draw.reference} closed at {draw.closes_at:%Y-%m-%d %H:%M} UTC: the draw can "
+            "no longer be cancelled. Run it; its result is public and anyone can check it."
+        )
+    problems: Problems = []
     if not reason.strip():
-        raise _invalid([{"field": "reason", "message": "Say why the draw is cancelled."}])
+        problems.append({"field": "reason", "message": "Say why the draw is cancelled."})
+    problems += control_character_problems({"reason": reason}, multiline={"reason"})
+    if problems:
+        raise _invalid(problems)
     draw.status = DrawStatus.CANCELLED
     draw.cancelled_reason = reason.strip()
     await session.flush()

@@ -56,6 +56,26 @@ async def linked_users(session: AsyncSession, outlet_id: int, on: date) -> set[i
     return set(rows)
 
 
+async def users_linked_during(
+    session: AsyncSession, outlet_id: int, first_day: date, last_day: date
+) -> set[int]:
+    """User ids with a link to the outlet that stood on any day from `first_day` to `last_day`, or
+    that was declared in that time at all — even if withdrawn the same day (such a link never
+    stands on any day, yet its holder said they have an interest in the outlet)."""
+    rows = await session.scalars(
+        select(DeclaredLink.user_id).where(
+            DeclaredLink.outlet_id == outlet_id,
+            DeclaredLink.declared_on <= last_day,
+            or_(
+                DeclaredLink.withdrawn_on.is_(None),
+                DeclaredLink.withdrawn_on > first_day,
+                DeclaredLink.declared_on >= first_day,
+            ),
+        )
+    )
+    return set(rows)
+
+
 def last_sitting_day(membership: CommitteeMembership) -> date:
     """The last day the member sat (or will sit) in this term."""
     if membership.left_on is not None:

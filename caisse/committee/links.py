@@ -19,6 +19,7 @@ from caisse.committee.locks import lock_row
 from caisse.committee.models import CommitteeMembership, DeclaredLink, LinkNature
 from caisse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from caisse.outlets.models import Outlet
+from caisse.text import control_character_problems
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ async def declare_link(
     if nature not in {n.value for n in LinkNature}:
         known = ", ".join(n.value for n in LinkNature)
         problems.append({"field": "nature", "message": f"Unknown nature '{nature}'; one of: {known}."})
+    problems += control_character_problems({"description": description}, multiline={"description"})
     if declared_on > today:
         problems.append(
             {"field": "declared_on", "message": "A link is declared from today or an earlier day."}

@@ -6,33 +6,19 @@ the row (an API token of that user, a volunteer of that draw) never wait for it.
 
 SQLite serialises writers, and its driver opens a transaction only at the first write: the lock
 is a no-op write on the row, which waits (busy timeout) for any other writer to commit, so
-everything read afterwards is current (the same idea as caisse.caisses.locking).
+everything read afterwards is current. Both are `caisse.db.locks.lock_row`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.db import locks
 
 
 async def lock_row(session: AsyncSession, model: Any, row_id: int) -> Any:
     """Lock the row of `model` with id `row_id` until the transaction ends; return it fresh, or
     None when there is no such row."""
-    if session.get_bind().dialect.name == "postgresql":
-        return await session.scalar(
-            select(model)
-            .where(model.id == row_id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        )
-    await session.execute(
-        update(model)
-        .where(model.id == row_id)
-        .values(id=model.id)
-        .execution_options(synchronize_session=False)
-    )
-    return await session.scalar(
-        select(model).where(model.id == row_id).execution_options(populate_existing=True)
-    )
+    return await locks.lock_row(session, model, model.id == row_id)

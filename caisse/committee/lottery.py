@@ -19,6 +19,7 @@ the same result on any machine. The algorithm is specified in docs/lottery.md:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -99,6 +100,16 @@ def normalise_seed(seed_hex: str) -> str:
     if not isinstance(seed_hex, str) or not _HEX.fullmatch(seed_hex):
         raise ValueError(f"The seed must be hexadecimal digits (0-9, a-f), got {seed_hex!r}.")
     return seed_hex.lower()
+
+
+def seed_commitment(seed_hex: str) -> str:
+    """The public commitment to a seed: sha256 (hex) of its lowercase hex digits as ASCII text.
+    Published at the announcement, it binds the caisse to the seed without revealing it.
+
+    >>> seed_commitment("C0FFEE") == hashlib.sha256(b"c0ffee").hexdigest()
+    True
+    """
+    return hashlib.sha256(normalise_seed(seed_hex).encode("ascii")).hexdigest()
 
 
 def generator(seed_hex: str) -> Generator:

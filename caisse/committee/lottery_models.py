@@ -1,7 +1,8 @@
 """Lottery draws (tirages au sort) and their volunteers.
 
-What is public: the draw (reference, purpose, dimensions, quotas, seed, dates, result) and each
-volunteer's pseudonym and stratum. What is private: who a pseudonym is (member_id, user_id).
+What is public: the draw (reference, purpose, dimensions, quotas, the seed's commitment, dates,
+result; the seed itself once drawn or cancelled) and each volunteer's pseudonym and stratum. What
+is private: who a pseudonym is (member_id, user_id), and the seed until the draw.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from caisse.db.base import Base, CreatedAtMixin, IdMixin, UtcDateTime, str_enum,
 
 
 class DrawStatus(enum.StrEnum):
-    ANNOUNCED = "announced"  # seed published; volunteers register until closes_at
+    ANNOUNCED = "announced"  # seed's commitment published; volunteers register until closes_at
     DRAWN = "drawn"  # result computed and published
     CANCELLED = "cancelled"
 
 
 class LotteryDraw(IdMixin, CreatedAtMixin, Base):
-    """A stratified draw announced with its seed, before anyone can know the pool."""
+    """A stratified draw whose seed is fixed (and committed to) before anyone can know the pool."""
 
     __tablename__ = "lottery_draw"
     __table_args__ = (UniqueConstraint("caisse_id", "reference"),)
@@ -36,7 +37,8 @@ class LotteryDraw(IdMixin, CreatedAtMixin, Base):
     # JSON {dimension: [allowed values]}, and JSON [{"stratum": {...}, "seats": n}] summing to seats.
     dimensions: Mapped[str] = mapped_column(Text)
     quotas: Mapped[str] = mapped_column(Text)
-    # Lowercase hex, shown on the public page from the announcement on.
+    # Lowercase hex, secret until the draw is run or cancelled; its sha256 is public from the
+    # announcement on (caisse.committee.lottery.seed_commitment).
     seed: Mapped[str] = mapped_column(String(64))
     announced_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime())

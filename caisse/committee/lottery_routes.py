@@ -2,8 +2,9 @@
 
 Staff and admins announce, run, cancel a draw and seat those selected, and may register
 volunteers; a member volunteers their own household while registration is open. The public
-routes (no login) show each draw's record: seed from the announcement on, volunteers as
-pseudonym and stratum, and the result once drawn. See docs/lottery.md.
+routes (no login) show each draw's record: the seed's commitment from the announcement on, the
+seed once drawn or cancelled, volunteers as pseudonym and stratum, and the result once drawn. See
+docs/lottery.md.
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ class LotteryController(Controller):
 
     @post(
         "/",
-        summary="Announce a draw and publish its seed",
-        description="Reference TIRAGE-<year>-<nn>. 422 lists every bad field (dimensions, quotas that do not "
-        "add up to seats, closes_at in the past, a seed that is not 16–64 hex digits).",
+        summary="Announce a draw and publish the commitment to its seed",
+        description="Reference TIRAGE-<year>-<nn>. The seed is drawn by the server and kept secret until the "
+        "draw; its sha256 (seed_commitment) is public at once. 422 lists every bad field (dimensions, quotas "
+        "that do not add up to seats, closes_at in the past).",
         status_code=HTTP_201_CREATED,
         guards=[requires(*STAFF)],
     )
@@ -62,7 +64,7 @@ class LotteryController(Controller):
         row = await draws.announce_draw(
             db_session, caisse, purpose=data.purpose, description=data.description, seats=data.seats,
             dimensions=data.dimensions, quotas=[(q.stratum, q.seats) for q in data.quotas],
-            closes_at=data.closes_at, now=utcnow(), seed=data.seed, by_user_id=actor.user_id,
+            closes_at=data.closes_at, now=utcnow(), by_user_id=actor.user_id,
         )  # fmt: skip
         return record_of(row, [])
 
@@ -129,18 +131,18 @@ class LotteryController(Controller):
         )  # fmt: skip
         return PublicVolunteer(pseudonym=row.pseudonym, stratum=json.loads(row.stratum))
 
-    @post(f"{REF}/draw", summary="Run the draw (after registration closes)", status_code=HTTP_200_OK,
-          guards=[requires(*STAFF)])  # fmt: skip
+    @post(f"{REF}/draw", summary="Run the draw (after registration closes); reveals the seed",
+          status_code=HTTP_200_OK, guards=[requires(*STAFF)])  # fmt: skip
     async def run(self, reference: DrawRef, caisse: PathCaisse, db_session: DbSession) -> PublicDraw:
         row = await draws.run_draw(db_session, caisse, reference, now=utcnow())
         return record_of(row, await draws.volunteers_of(db_session, row.id))
 
-    @post(f"{REF}/cancel", summary="Cancel a draw not drawn yet", status_code=HTTP_200_OK,
-          guards=[requires(*STAFF)])  # fmt: skip
+    @post(f"{REF}/cancel", summary="Cancel a draw while registration is open; reveals the seed",
+          status_code=HTTP_200_OK, guards=[requires(*STAFF)])  # fmt: skip
     async def cancel(
         self, reference: DrawRef, data: JSONBody[CancelRequest], caisse: PathCaisse, db_session: DbSession
     ) -> PublicDraw:
-        row = await draws.cancel_draw(db_session, caisse, reference, reason=data.reason)
+        row = await draws.cancel_draw(db_session, caisse, reference, reason=data.reason, now=utcnow())
         return record_of(row, await draws.volunteers_of(db_session, row.id))
 
     @post(
@@ -175,7 +177,7 @@ class PublicLotteryController(Controller):
     path = "/public/caisses/{slug:str}/lotteries"
     tags = ("public",)
 
-    @get("/", summary="The caisse's draws with their seeds (no login)")
+    @get("/", summary="The caisse's draws with their seed commitments, and seeds once revealed (no login)")
     async def list_public(self, caisse: PathCaisse, db_session: DbSession) -> list[PublicDrawSummary]:
         counts = await draws.volunteer_counts(db_session, caisse.id)
         return [summary_of(d, counts.get(d.id, 0)) for d in await draws.list_draws(db_session, caisse.id)]

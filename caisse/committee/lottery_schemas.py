@@ -28,8 +28,8 @@ class QuotaRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 class DrawRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Announce a draw. `dimensions` name the strata and their values (e.g. `{"income_band":
     ["low", "middle", "high"], "age_group": ["18-34", "35-59", "60+"]}`, or `{}` for a plain
-    draw); `quotas` give the seats of each cell and add up to `seats`. Without `seed`, 32 fresh
-    hex digits are drawn; the seed is public from this moment."""
+    draw); `quotas` give the seats of each cell and add up to `seats`. The server draws the seed
+    (32 hex digits) and publishes only its sha256 until the draw is run."""
 
     purpose: Annotated[str, msgspec.Meta(max_length=200)]
     description: Annotated[str, msgspec.Meta(max_length=5000)] = ""
@@ -39,7 +39,6 @@ class DrawRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     ]
     quotas: Annotated[list[QuotaRequest], msgspec.Meta(max_length=2000)]
     closes_at: Aware
-    seed: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class VolunteerRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -21,6 +21,7 @@ from caisse.committee.eligibility import last_sitting_day
 from caisse.committee.locks import lock_row
 from caisse.committee.models import CommitteeMembership, SeatSource
 from caisse.errors import Conflict, NotFound, ValidationFailed
+from caisse.text import control_character_problems
 
 ENDING_WINDOW_DAYS = 60
 MAX_TERM_DAYS = 10 * 366
@@ -95,6 +96,7 @@ async def seat_member(
     ValidationFailed for bad dates, source or user; Conflict when another term of the user
     overlaps. Grants the `committee` role in the caisse when the user lacks it."""
     problems = term_problems(starts_on, ends_on, source)
+    problems += control_character_problems({"source_ref": source_ref, "note": note}, multiline={"note"})
     if problems:
         raise _invalid(problems)
     # One writer per user: two seatings of one person cannot both pass the overlap check.
@@ -153,6 +155,7 @@ async def end_seat(
         )
     if not reason.strip():
         problems.append({"field": "reason", "message": "Say why the seat ends early (resigned, moved, …)."})
+    problems += control_character_problems({"reason": reason}, multiline={"reason"})
     if problems:
         raise _invalid(problems)
     seat.left_on = left_on

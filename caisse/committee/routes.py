@@ -34,8 +34,9 @@ from caisse.committee.schemas import (
 )
 from caisse.errors import PermissionDenied
 from caisse.http.params import OptionalQueryId, RowId
+from caisse.periods import caisse_today
 
-Day: TypeAlias = Annotated[date | None, QueryParameter(description="Default: today.")]
+Day: TypeAlias = Annotated[date | None, QueryParameter(description="Default: today (in France).")]
 EVERY_ROLE = tuple(Role)
 LINK_READERS = (Role.ADMIN, Role.STAFF, Role.COMMITTEE)
 
@@ -61,7 +62,7 @@ class CommitteeSeatController(Controller):
     async def sitting(
         self, caisse: PathCaisse, actor: Caller, db_session: DbSession, on: Day = None
     ) -> list[SeatView]:
-        seats = await membership.sitting(db_session, caisse.id, on or date.today())
+        seats = await membership.sitting(db_session, caisse.id, on or caisse_today())
         return await _seat_views(db_session, actor, caisse, seats)
 
     @get("/history", summary="Every term, oldest first", guards=[requires(*EVERY_ROLE)])
@@ -75,7 +76,7 @@ class CommitteeSeatController(Controller):
     async def ending(
         self, caisse: PathCaisse, actor: Caller, db_session: DbSession, on: Day = None
     ) -> list[SeatView]:
-        seats = await membership.ending_soon(db_session, caisse.id, on or date.today())
+        seats = await membership.ending_soon(db_session, caisse.id, on or caisse_today())
         return await _seat_views(db_session, actor, caisse, seats)
 
     @post(
@@ -173,7 +174,7 @@ class DeclaredLinkController(Controller):
             user_id = (
                 await membership.find_user(db_session, user_id=data.user_id, user_email=data.user_email)
             ).id
-        today = date.today()
+        today = caisse_today()
         link = await links.declare_link(
             db_session, caisse, user_id=user_id, outlet_id=data.outlet_id, nature=data.nature,
             description=data.description, declared_on=data.declared_on or today, today=today,
@@ -197,7 +198,7 @@ class DeclaredLinkController(Controller):
         actor: Caller,
         db_session: DbSession,
     ) -> LinkView:
-        today = date.today()
+        today = caisse_today()
         own = None if actor.has_role(caisse.slug, *STAFF) else actor.user_id
         link = await links.withdraw_link(
             db_session, caisse, link_id, withdrawn_on=data.withdrawn_on or today, today=today, own_user_id=own

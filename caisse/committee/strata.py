@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from caisse.demo.population import INCOME_PER_UC_DECILES_2022
 from caisse.rules import consumption_units
+from simulation.insee import INCOME_PER_UC_DECILES_2022
 
 MAX_DIMENSIONS = 4
 MAX_VALUES = 24

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from caisse.errors import DomainError, ValidationFailed
 
@@ -58,6 +59,21 @@ def overflow_handler(_: Request[Any, Any, Any], exc: OverflowError) -> Response[
     return _error(400, "invalid", "A number in the request is out of range.")
 
 
+# PostgreSQL's refusals of a character it cannot store (NUL in text: character_not_in_repertoire;
+# \u0000 in JSON: untranslatable_character).
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict[str, Any]]:
+    # A safety net: `caisse.text` checks free text before it is stored, but a character the
+    # database cannot store is still the caller's input, not a server fault.
+    if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
+        return _error(
+            422, "invalid", "The request holds a character that cannot be stored (such as NUL); remove it."
+        )
+    return internal_error_handler(request, exc)
+
+
 def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     code = _HTTP_CODES.get(exc.status_code, "error")
     return _error(exc.status_code, code, exc.detail)
@@ -75,5 +91,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     OverflowError: overflow_handler,
+    DBAPIError: database_error_handler,
     Exception: internal_error_handler,
 }

@@ -17,6 +17,8 @@ from caisse.ledger.releases import (
     withheld_released_by,
     withhold_again,
 )
+from caisse.periods import caisse_today
+from caisse.redemptions.models import PayoutBatch
 
 # Entries the monthly close posts: their month's totals are stored on its PeriodClose row.
 CLOSE_KINDS = (EntryKind.CONTRIBUTION_DUE, EntryKind.ALLOCATION, EntryKind.EXPIRY)
@@ -43,7 +45,8 @@ async def correct_by_reversal(
     a reversal that would leave a wallet or outlet with credit it has already spent
     (InsufficientCredit); a contribution payment after which withheld allocations of the household
     were released (Conflict: reverse those releases first, see `caisse.ledger.releases`).
-    Reversing a release makes its allocations withheld again.
+    Reversing a release makes its allocations withheld again. A payout batch's entry is never
+    reversed here (Conflict): the transfers it books have left the caisse's bank account.
     """
     key = None if idempotency_key is None else f"reversal:{idempotency_key}"
     if key is not None:
@@ -57,10 +60,11 @@ async def correct_by_reversal(
         raise ValidationFailed("Say why the entry is reversed (reason); the ledger keeps it.")
     if len(reason) > MAX_REASON:
         raise ValidationFailed(f"The reason is limited to {MAX_REASON} characters.")
-    today = today or date.today()
+    today = today or caisse_today()
     original = await session.get(JournalEntry, entry_id)
     if original is None or original.caisse_id != caisse_id:
         raise NotFound(f"No journal entry {entry_id} in this caisse.")
+    await _refuse_reversing_a_payout(session, original)
     if occurred_on < original.occurred_on:
         raise ValidationFailed(
             f"A correction cannot be dated before the entry it reverses ({original.occurred_on.isoformat()})."
@@ -98,6 +102,20 @@ async def correct_by_reversal(
     withhold_again(released)
     await session.flush()
     return posted
+
+
+async def _refuse_reversing_a_payout(session: AsyncSession, original: JournalEntry) -> None:
+    """A payout batch's entry books transfers the bank received: mirroring it in the ledger would
+    give the outlets back credit already paid out in euros, which they could redeem a second time."""
+    if original.kind is not EntryKind.REDEMPTION:
+        return
+    reference = await session.scalar(select(PayoutBatch.reference).where(PayoutBatch.entry_id == original.id))
+    batch = f"payout batch {reference}" if reference else "a payout to outlets"
+    raise Conflict(
+        f"Entry {original.id} books {batch}: a transfer sent to the bank cannot be reversed in the "
+        "ledger. If the bank rejected the batch, it needs its own correction (see docs/payouts.md, "
+        "'A batch the bank rejects')."
+    )
 
 
 async def _refuse_negative_credit(session: AsyncSession, entry_id: int) -> None:

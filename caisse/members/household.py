@@ -15,13 +15,13 @@ from typing import Any, NamedTuple
 
 from caisse.amounts import MAX_AMOUNT_CENTS, plain_euros
 from caisse.members.models import MemberStatus
+from caisse.text import has_control_characters
 
 MAX_PERSONS_PER_KIND = 50
 # Earlier dates are typing errors or placeholders (some software writes 0001-01-01 for "no date").
 EARLIEST_DAY = date(1900, 1, 1)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?[0-9 ().\-/]{4,39}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 # Personal data: only staff/admin and the household itself see these, and each read is audited.
 PERSONAL_FIELDS = (
@@ -87,7 +87,7 @@ def _text(value: Any, *, limit: int, what: str) -> tuple[str | None, str | None]
     cleaned = value.strip()
     if not cleaned:
         return None, None
-    if _CONTROL.search(cleaned):
+    if has_control_characters(cleaned):
         return None, f"the {what} contains control characters"
     if len(cleaned) > limit:
         return None, f"the {what} is too long ({len(cleaned)} characters, at most {limit})"

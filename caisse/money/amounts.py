@@ -12,6 +12,7 @@ from datetime import date
 from caisse.amounts import MAX_AMOUNT_CENTS, parse_euros
 from caisse.errors import ValidationFailed
 from caisse.periods import first_day
+from caisse.text import control_character_message, has_control_characters
 
 
 def euros_to_cents(text: str) -> int:
@@ -53,9 +54,13 @@ def check_day(day: date, *, first_month: str, today: date, what: str) -> date:
 
 
 def check_text(value: str, *, field: str, limit: int, required: bool = False) -> str:
+    """`value` trimmed; ValidationFailed when empty (if `required`), longer than `limit`
+    characters, or holding a control character (see `caisse.text`)."""
     value = value.strip()
     if required and not value:
         raise ValidationFailed(f"{field} is empty.")
+    if has_control_characters(value):
+        raise ValidationFailed(control_character_message(field))
     if len(value) > limit:
         raise ValidationFailed(f"{field} is limited to {limit} characters.")
     return value

@@ -1,9 +1,9 @@
 """Conventioning decisions and what they mean for payments.
 
-Decisions (convene, renew, suspend, end, reject, review) are recorded by the committee: closing a
-ballot calls `record_decision` with `decision_ref` naming the ballot; a decision taken in a
-meeting may be recorded directly with a reference to its minutes. `outlet_can_take_payments`
-answers the question every payment asks.
+Decisions (convene, renew, suspend, end, reject, review) are the committee's: closing a ballot
+calls `record_decision` with `decision_ref` naming the ballot; an admin may record a decision
+taken in a meeting with a reference to its minutes (`caisse.outlets.meeting` says when).
+`outlet_can_take_payments` answers the question every payment asks.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.caisses.limits import MAX_CONVENTION_TERM_MONTHS
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, ValidationFailed
 from caisse.outlets.models import Convention, ConventionStatus, Outlet, OutletStatus, OutletStatusChange
 from caisse.outlets.service import get_outlet
+from caisse.text import refuse_control_characters
 
 RENEWAL_WINDOW_DAYS = 60
-MAX_TERM_MONTHS = 120
+MAX_TERM_MONTHS = MAX_CONVENTION_TERM_MONTHS
 
 # decision -> (statuses it may be taken from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[OutletStatus], OutletStatus]] = {
@@ -85,13 +87,17 @@ async def record_decision(
     """Apply a committee decision to an outlet: status change (recorded) and its convention.
 
     convene / renew: a convention from `effective_on` for `months` (default: the caisse's term);
-    renewing closes any open convention the day before. suspend / end: the open convention stops
-    on `effective_on` (no payment from that day). 409 when the decision is not allowed now.
+    renewing closes any open convention the day before. suspend / end: no convention covers
+    `effective_on` or a later day (no payment from that day), also one that has not started yet.
+    409 when the decision is not allowed now. Who may take which decision is for the caller:
+    ballots (`caisse.ballots.effects`) and decisions recorded from a meeting's minutes
+    (`caisse.outlets.meeting`).
     """
     if decision not in TRANSITIONS:
         raise ValidationFailed(f"decision: unknown '{decision}'; one of: {', '.join(DECISIONS)}.")
     if len(reason) > 1000 or len(decision_ref) > 200:
         raise ValidationFailed("reason is at most 1000 characters, decision_ref at most 200.")
+    refuse_control_characters({"reason": reason, "decision_ref": decision_ref}, multiline={"reason"})
     sources, target = TRANSITIONS[decision]
     if months is not None and decision not in ("convene", "renew"):
         raise ValidationFailed("months: only a convene or renew decision has a term.")
@@ -106,10 +112,13 @@ async def record_decision(
             f"allowed now: {', '.join(allowed) if allowed else 'none'}."
         )
     open_ones = await _open_conventions(session, outlet.id)
-    if open_ones and effective_on <= max(c.starts_on for c in open_ones) and decision == "renew":
-        raise ValidationFailed("effective_on: a renewal starts after the current convention started.")
-    if open_ones and effective_on < max(c.starts_on for c in open_ones):
-        raise ValidationFailed("effective_on: before the start of the outlet's current convention.")
+    # A convention stopped on its first day (suspended before it started) never covers a day.
+    started = [c.starts_on for c in open_ones if c.stopped_on is None or c.stopped_on > c.starts_on]
+    if decision in ("convene", "renew") and started:
+        if decision == "renew" and effective_on <= max(started):
+            raise ValidationFailed("effective_on: a renewal starts after the current convention started.")
+        if effective_on < max(started):
+            raise ValidationFailed("effective_on: before the start of the outlet's current convention.")
     change = OutletStatusChange(
         outlet_id=outlet.id,
         from_status=outlet.status,
@@ -143,10 +152,20 @@ async def record_decision(
         new_status = ConventionStatus.SUSPENDED if decision == "suspend" else ConventionStatus.ENDED
         for old in open_ones:
             old.status = new_status
-            old.stopped_on = min(old.stopped_on or effective_on, effective_on)
             closed.append(old)
+        await _stop_from(session, outlet.id, effective_on)
     await session.flush()
     return Decision(change=change, convention=convention, closed=closed)
+
+
+async def _stop_from(session: AsyncSession, outlet_id: int, day: date) -> None:
+    """No convention of the outlet covers `day` or any later day: each one that would is stopped
+    on `day`, or on its own first day when it starts later (so it never covers a day). This also
+    shortens a convention ended by a renewal that still covered the days up to the renewal."""
+    for convention in await conventions_of(session, outlet_id):
+        stops = convention.stopped_on
+        if convention.ends_on >= day and (stops is None or stops > day):
+            convention.stopped_on = max(convention.starts_on, day)
 
 
 async def outlet_history(session: AsyncSession, caisse_id: int, outlet_id: int) -> list[OutletStatusChange]:

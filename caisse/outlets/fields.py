@@ -11,6 +11,7 @@ from typing import Any
 from caisse.errors import ValidationFailed
 from caisse.outlets.iban import normalise_bic, normalise_iban, normalise_siret
 from caisse.outlets.models import PRODUCT_CATEGORIES, Outlet, OutletKind
+from caisse.text import control_character_message, has_control_characters
 
 MAX_DISTANCE_KM = Decimal("100000")
 
@@ -60,6 +61,9 @@ def clean_fields(values: dict[str, Any]) -> dict[str, Any]:
                 raise _fail(name, "cannot be empty.")
             out[name] = None
             continue
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        if any(isinstance(t, str) and has_control_characters(t, multiline=name == "address") for t in texts):
+            raise _fail(name, control_character_message("the text"))
         if name == "name":
             text = str(value).strip()
             if not 1 <= len(text) <= 200:

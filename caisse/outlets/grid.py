@@ -14,6 +14,7 @@ from caisse.errors import Conflict, NotFound, ValidationFailed
 from caisse.outlets import criteria
 from caisse.outlets.models import Assessment, Criterion, CriterionKind, Direction
 from caisse.outlets.service import get_outlet
+from caisse.text import refuse_control_characters
 
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 CRITERION_FIELDS = (
@@ -61,6 +62,14 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
     for name in out:
         if name not in CRITERION_FIELDS:
             raise ValidationFailed(f"{name}: this field cannot be set here.")
+    refuse_control_characters(
+        {
+            name: out[name]
+            for name in ("code", "label", "description", "unit")
+            if isinstance(out.get(name), str)
+        },
+        multiline={"description"},
+    )
     if out.get("kind") is not None:
         try:
             out["kind"] = CriterionKind(out["kind"])
@@ -196,6 +205,7 @@ async def record_assessment(
         clean = clean.quantize(Decimal("0.01"))
     if len(evidence) > 5000:
         raise ValidationFailed("evidence: at most 5000 characters.")
+    refuse_control_characters({"evidence": evidence, "evidence_url": evidence_url}, multiline={"evidence"})
     if evidence_url is not None and not re.fullmatch(r"https?://\S{1,490}", evidence_url):
         raise ValidationFailed("evidence_url: an http(s) address.")
     row = Assessment(

@@ -1,7 +1,9 @@
 """HTTP routes of outlets and their conventioning, under /api/v1/caisses/{slug}/...
 
 Roles: staff, admins and the committee enter outlets, a member may propose one (status
-applicant); the committee (or an admin) records decisions and assessments and sets the criteria;
+applicant); the committee decides by ballot (caisse.ballots), an admin records a decision taken in
+a committee meeting (caisse.outlets.meeting), the committee or an admin puts an application under
+review; the committee records assessments and, with admins, sets the criteria;
 an outlet user sees and edits (contact, products, bank details) its own record only. The public
 list of conventioned outlets needs no login and carries no personal data.
 """
@@ -24,7 +26,7 @@ from caisse.auth.models import Role
 from caisse.caisses.models import Caisse
 from caisse.errors import PermissionDenied, ValidationFailed
 from caisse.http.params import Limit, Offset, RowId
-from caisse.outlets import conventioning, fields, service
+from caisse.outlets import conventioning, fields, meeting, service
 from caisse.outlets import grid as grids
 from caisse.outlets.models import OutletKind, OutletStatus
 from caisse.outlets.schemas import (
@@ -46,6 +48,7 @@ from caisse.outlets.schemas import (
     StatusChangeView,
 )
 from caisse.pagination import Page
+from caisse.periods import caisse_today
 
 DbSession: TypeAlias = NamedDependency[AsyncSession]
 ThisCaisse: TypeAlias = NamedDependency[Caisse]
@@ -99,7 +102,7 @@ class OutletController(Controller):
                 )
             values = {k: v for k, v in values.items() if k in fields.PROPOSAL_FIELDS}
         outlet = await service.create_outlet(
-            db_session, caisse, values=values, today=date.today(), by_user_id=actor.user_id,
+            db_session, caisse, values=values, today=caisse_today(), by_user_id=actor.user_id,
             proposed_by_member_id=proposer,
         )  # fmt: skip
         await audit.record(
@@ -173,9 +176,13 @@ class OutletController(Controller):
 
     @post(
         "/{outlet_id:int}/decisions",
-        summary="Record a conventioning decision",
-        description="convene / renew (a convention from effective_on for `months`, default: the term), "
-        "suspend / end (no payment from effective_on), reject, review. 409 names the decisions allowed now.",
+        summary="Record a decision taken in a committee meeting (admin), or put an application under review",
+        description="The committee decides by ballot (POST .../ballots). An admin records here a decision "
+        "the committee took in a meeting, naming its minutes in decision_ref: convene / renew (a convention "
+        "from effective_on for `months`, default: the term), suspend / end (no payment from effective_on), "
+        "reject. The committee or an admin puts an application under review (review). effective_on at most "
+        "60 days ahead. 409 while a ballot on the outlet is open, or naming the decisions allowed now; 403 "
+        "to an admin with a declared link to the outlet.",
         status_code=HTTP_201_CREATED,
         guards=[requires(*DECIDING)],
     )
@@ -187,10 +194,15 @@ class OutletController(Controller):
         actor: Caller,
         db_session: DbSession,
     ) -> DecisionView:
-        done = await conventioning.record_decision(
+        if data.decision not in meeting.PROCEDURAL and not actor.has_role(caisse.slug, Role.ADMIN):
+            raise PermissionDenied(
+                "The committee decides on outlets by ballot (POST .../ballots); only an admin records here "
+                "a decision taken in a committee meeting."
+            )
+        done = await meeting.record_meeting_decision(
             db_session, caisse, outlet_id, decision=data.decision, effective_on=data.effective_on,
             reason=data.reason, decision_ref=data.decision_ref, months=data.months,
-            decided_by_user_id=actor.user_id,
+            by_user_id=actor.user_id, today=caisse_today(),
         )  # fmt: skip
         return DecisionView(
             change=StatusChangeView.of(done.change),
@@ -244,7 +256,7 @@ class ConventionController(Controller):
     async def due(
         self, caisse: ThisCaisse, db_session: DbSession, on: OptionalDay = None
     ) -> list[RenewalView]:
-        found = await conventioning.conventions_due_for_renewal(db_session, caisse, on or date.today())
+        found = await conventioning.conventions_due_for_renewal(db_session, caisse, on or caisse_today())
         return [
             RenewalView(outlet_id=o.id, outlet_name=o.name, convention=ConventionView.of(c)) for c, o in found
         ]
@@ -289,7 +301,7 @@ class PublicOutletController(Controller):
     @get("/", summary="Conventioned outlets today, with their criteria results (no login)")
     async def list_public(self, caisse: ThisCaisse, db_session: DbSession) -> list[PublicOutlet]:
         """No contact, bank details or assessor identities."""
-        today = date.today()
+        today = caisse_today()
         rows, _ = await service.list_outlets(
             db_session, caisse.id, service.OutletFilter(status=OutletStatus.CONVENTIONED), limit=500
         )

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from caisse.caisses.limits import MAX_CONVENTION_TERM_MONTHS
 from caisse.outlets.fields import categories_of
 from caisse.outlets.grid import Grid, GridLine
 from caisse.outlets.iban import mask_iban
@@ -133,7 +134,7 @@ class DecisionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     ]
     effective_on: date
     reason: Text1000 = ""
-    months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
+    months: Annotated[int, msgspec.Meta(ge=1, le=MAX_CONVENTION_TERM_MONTHS)] | None = None
     decision_ref: Text200 = ""
 
 

@@ -145,14 +145,3 @@ async def outlet_in_caisse(session: AsyncSession, caisse_id: int, outlet_id: int
             select(func.count()).where(Outlet.id == outlet_id, Outlet.caisse_id == caisse_id)
         )
     )
-
-
-def __getattr__(name: str) -> Any:
-    # Transitional (removed when the callers written before the split are updated): names that
-    # moved to caisse.outlets.conventioning / caisse.outlets.fields still resolve here.
-    from caisse.outlets import conventioning, fields
-
-    for module in (conventioning, fields):
-        if hasattr(module, name):
-            return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,7 @@ from caisse.redemptions.locks import lock_outlet
 from caisse.redemptions.models import Redemption, RedemptionStatus
 from caisse.redemptions.position import outlet_position
 from caisse.redemptions.requests import get_redemption
+from caisse.text import refuse_control_characters
 
 MAX_REASON = 500
 
@@ -54,6 +55,7 @@ async def reject_redemption(
             f"Say why the request is rejected (1 to {MAX_REASON} characters): the outlet reads it.",
             [{"field": "reason", "message": f"1 to {MAX_REASON} characters."}],
         )
+    refuse_control_characters({"reason": reason}, multiline={"reason"})
     redemption = await get_redemption(session, caisse_id, redemption_id)
     return await move(
         session,

@@ -25,6 +25,7 @@ from caisse.ledger.posting import Line, post_entry
 from caisse.money.amounts import check_idempotency_key
 from caisse.money.booking import Recorded
 from caisse.outlets.models import Outlet
+from caisse.periods import caisse_today
 from caisse.redemptions import sepa
 from caisse.redemptions.batch_checks import check_batch_request, redemptions_to_pay, refuse_unpayable
 from caisse.redemptions.changes import record_changes
@@ -89,11 +90,16 @@ async def create_payout_batch(
     """Pay approved redemptions (the ones named, or every approved one) by a transfer on
     `execution_date`. Amounts in cents. 422 lists every missing or unusable bank detail; 409 when
     nothing is approved, a named one is not, an outlet or the fund holds less than it pays out.
-    With an `idempotency_key` already used, nothing is written and that batch is returned."""
+    With an `idempotency_key` already used for the same request, nothing is written and that batch
+    is returned, whatever the day (409 when the key made a different batch)."""
     ids = None if redemption_ids is None else list(redemption_ids)
-    check_batch_request(caisse, execution_date, ids, today or date.today())
     key = check_idempotency_key(idempotency_key)
+    # A retry finds its batch first: on a later day its execution date may already be past.
+    if key is not None and (done := await _retry(session, caisse.id, key, execution_date, ids)) is not None:
+        return Recorded(done, created=False)
+    check_batch_request(caisse, execution_date, ids, today or caisse_today())
     caisse = await lock_caisse_for_payouts(session, caisse.id)
+    # Looked up again under the lock: a retry running at the same moment may have just made it.
     if key is not None and (done := await _retry(session, caisse.id, key, execution_date, ids)) is not None:
         return Recorded(done, created=False)
     redemptions = await redemptions_to_pay(session, caisse.id, ids)

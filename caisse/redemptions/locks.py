@@ -9,67 +9,34 @@ at outlets and other postings never wait for these locks; two requests of one ou
 batches of one caisse, or a payout batch and the month close (FOR UPDATE on the caisse) do.
 
 SQLite serialises writers, and its driver opens a transaction only at the first write: the lock
-is a write that changes nothing, so everything read afterwards is current.
+is a write that changes nothing, so everything read afterwards is current (`caisse.db.locks`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
+from caisse.db.locks import lock_row
 from caisse.errors import NotFound
 from caisse.ledger.accounts import outlet_code
 from caisse.ledger.models import LedgerAccount
 from caisse.outlets.models import Outlet
 
 
-def _is_postgresql(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 async def lock_outlet(session: AsyncSession, caisse_id: int, outlet_id: int) -> Outlet:
     """The outlet of the caisse, locked until the transaction ends; 404 when unknown."""
-    if not _is_postgresql(session):
-        await session.execute(
-            update(Outlet)
-            .where(Outlet.id == outlet_id, Outlet.caisse_id == caisse_id)
-            # updated_at kept as it is: nothing about the outlet changes.
-            .values(id=Outlet.id, updated_at=Outlet.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-    query = (
-        select(Outlet)
-        .where(Outlet.id == outlet_id, Outlet.caisse_id == caisse_id)
-        .execution_options(populate_existing=True)
-    )
-    if _is_postgresql(session):
-        query = query.with_for_update(key_share=True)
-    outlet = await session.scalar(query)
+    outlet = await lock_row(session, Outlet, Outlet.id == outlet_id, Outlet.caisse_id == caisse_id)
     if outlet is None:
         raise NotFound(f"No outlet {outlet_id} in this caisse.")
-    if _is_postgresql(session):
-        await session.execute(
-            select(LedgerAccount.id)
-            .where(LedgerAccount.caisse_id == caisse_id, LedgerAccount.code == outlet_code(outlet_id))
-            .with_for_update(key_share=True)
-        )
+    account = (LedgerAccount.caisse_id == caisse_id, LedgerAccount.code == outlet_code(outlet_id))
+    await lock_row(session, LedgerAccount, *account)
     return outlet
 
 
 async def lock_caisse_for_payouts(session: AsyncSession, caisse_id: int) -> Caisse:
     """The caisse, refreshed and locked against other payout batches until the transaction ends."""
-    if not _is_postgresql(session):
-        await session.execute(
-            update(Caisse)
-            .where(Caisse.id == caisse_id)
-            .values(id=Caisse.id)
-            .execution_options(synchronize_session=False)
-        )
-    query = select(Caisse).where(Caisse.id == caisse_id).execution_options(populate_existing=True)
-    if _is_postgresql(session):
-        query = query.with_for_update(key_share=True)
-    caisse = await session.scalar(query)
+    caisse = await lock_row(session, Caisse, Caisse.id == caisse_id)
     if caisse is None:
         raise NotFound(f"No caisse with id {caisse_id}.")
     return caisse

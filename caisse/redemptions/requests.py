@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.amounts import format_euros
@@ -27,6 +28,13 @@ from caisse.redemptions.position import outlet_position
 
 def missing_bank_details(outlet: Outlet) -> list[str]:
     return [name for name, value in (("IBAN", outlet.iban), ("BIC", outlet.bic)) if not value]
+
+
+def _key_taken(key: str) -> Conflict:
+    return Conflict(
+        f"The idempotency key '{key}' already recorded a different redemption request; "
+        "use a new key for a new request."
+    )
 
 
 async def request_redemption(
@@ -65,10 +73,7 @@ async def request_redemption(
                 all_available or existing.amount_cents == amount_cents
             )
             if not same:
-                raise Conflict(
-                    "This idempotency key already recorded a different redemption request; "
-                    "use a new key for a new request."
-                )
+                raise _key_taken(key)
             return Recorded(existing, created=False)
     missing = missing_bank_details(outlet)
     if missing:
@@ -101,8 +106,16 @@ async def request_redemption(
         requested_by_user_id=by_user_id,
         idempotency_key=key,
     )
-    session.add(redemption)
-    await session.flush()
+    try:
+        # The key is unique per caisse: a request with the same key for another outlet, made at
+        # the same moment, holds another outlet's lock and is only stopped by the constraint.
+        async with session.begin_nested():
+            session.add(redemption)
+            await session.flush()
+    except IntegrityError:
+        if key is None:
+            raise
+        raise _key_taken(key) from None
     await record_changes(
         session,
         [redemption.id],

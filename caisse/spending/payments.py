@@ -35,6 +35,7 @@ from caisse.members.codes import normalise_code
 from caisse.members.models import MemberStatus
 from caisse.money.amounts import check_text
 from caisse.money.booking import Recorded
+from caisse.periods import caisse_today
 from caisse.spending import booking, pins
 from caisse.spending.conventions import why_not_active
 from caisse.spending.errors import ConventionNotActive, IdempotencyKeyReused, MemberNotActive, PinRefused
@@ -92,7 +93,7 @@ async def record_outlet_payment(
     key = check_client_key(idempotency_key)
     note = check_text(note, field="note", limit=200)
     code = normalise_code(member_code)
-    day = today or date.today()
+    day = today or caisse_today()
     slug = caisse if isinstance(caisse, str) else caisse.slug
     db = await session.connection()
     outlet = await booking.outlet_account(db, slug, outlet_id, key, day)

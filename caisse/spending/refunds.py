@@ -33,6 +33,7 @@ from caisse.ledger.accounts import outlet_code
 from caisse.ledger.models import LedgerAccount
 from caisse.ledger.posting import reverse_entry
 from caisse.money.amounts import check_text
+from caisse.periods import caisse_today
 from caisse.redemptions.position import outlet_position
 from caisse.spending.errors import AlreadyRefunded, OutletCreditInsufficient, RefundWindowClosed
 from caisse.spending.models import OutletPayment
@@ -89,7 +90,7 @@ async def refund_outlet_payment(
     Not committed: the caller's transaction does it.
     """
     reason = check_text(reason, field="reason", limit=200)
-    day = today or date.today()
+    day = today or caisse_today()
     payment = await _lock_payment(session, caisse.id, outlet_id, payment_id)
     if payment.refund_entry_id is not None:
         raise AlreadyRefunded(

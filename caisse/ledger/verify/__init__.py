@@ -28,6 +28,7 @@ CHECKS = (
     accounts.check_caisse_accounts,
     accounts.check_subsidy_accounts,
     reversals.check_reversals,
+    reversals.check_no_reversed_redemptions,
     reversals.check_idempotency_keys,
     records.check_money_records,
     periods.check_period_closes,

@@ -1,4 +1,5 @@
-"""Reversals mirror the entry they cancel, in its caisse and period; idempotency keys post once."""
+"""Reversals mirror the entry they cancel, in its caisse and period, and never undo a payout;
+idempotency keys post once."""
 
 from __future__ import annotations
 
@@ -110,4 +111,30 @@ async def check_idempotency_keys(c: Checker) -> None:
         await c.rows(query),
         lambda r: f"idempotency key {r.idempotency_key!r} posted {r.n} entries in caisse {r.caisse_id}",
         caisse_id="caisse_id",
+    )
+
+
+async def check_no_reversed_redemptions(c: Checker) -> None:
+    """A redemption entry books transfers the bank received: a reversal of it would give the
+    outlets back credit already paid in euros (see caisse.ledger.corrections)."""
+    original = aliased(JournalEntry)
+    query = (
+        select(JournalEntry.id, JournalEntry.caisse_id, JournalEntry.reverses_entry_id)
+        .join(original, original.id == JournalEntry.reverses_entry_id)
+        .where(
+            c.scoped(JournalEntry.caisse_id),
+            JournalEntry.kind == EntryKind.REVERSAL,
+            original.kind == EntryKind.REDEMPTION,
+        )
+        .order_by(JournalEntry.id)
+    )
+    c.add_rows(
+        "reversal_of_redemption",
+        await c.rows(query),
+        lambda r: (
+            f"reversal {r.id} reverses redemption entry {r.reverses_entry_id}: money paid to outlets "
+            "is credited back to them"
+        ),
+        caisse_id="caisse_id",
+        entry_id="id",
     )

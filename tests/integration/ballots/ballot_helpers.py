@@ -17,8 +17,9 @@ from caisse.ballots.models import Ballot
 from caisse.ballots.voting import cast_vote
 from caisse.caisses.models import Caisse
 from caisse.committee.models import CommitteeMembership, DeclaredLink, LinkNature, SeatSource
+from caisse.outlets.conventioning import record_decision
 from caisse.outlets.models import Outlet
-from caisse.outlets.service import create_outlet, record_decision
+from caisse.outlets.service import create_outlet
 
 OPENS = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 CLOSES = OPENS + timedelta(days=7)

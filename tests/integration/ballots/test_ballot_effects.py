@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.ballots.drafts import RuleSetProposal
 from caisse.caisses.models import Caisse, RuleSet
 from caisse.errors import Conflict, ValidationFailed
+from caisse.outlets.conventioning import conventions_of, outlet_can_take_payments, record_decision
 from caisse.outlets.models import OutletStatus, OutletStatusChange
-from caisse.outlets.service import get_outlet, outlet_can_take_payments, record_decision
+from caisse.outlets.service import get_outlet
 from tests.integration.ballots.ballot_helpers import (
     CLOSES,
     close,
@@ -193,3 +194,61 @@ async def test_a_bad_rule_set_is_refused_when_the_motion_is_opened(
         )
     assert caught.value.problems[0]["field"] == "rule_set"
     assert "known presets" in str(caught.value.problems[0]["message"])
+
+
+@pytest.mark.parametrize("kind", ["suspend", "end"])
+async def test_a_passed_suspend_or_end_ballot_stops_a_convention_that_has_not_started_yet(
+    db: AsyncSession, test_caisse: Caisse, kind: str
+) -> None:
+    """Conventioned from a day after the close: the decision is applied, and that convention never
+    covers a day (it used to be refused as 'before the start of the current convention')."""
+    voters = await seat_committee(db, test_caisse.id, 3)
+    outlet = await new_outlet(db, test_caisse)
+    starts = CLOSE_DAY + timedelta(days=20)
+    await record_decision(db, test_caisse, outlet.id, decision="convene", effective_on=starts)
+    await db.commit()
+    ballot = await open_ballot(db, test_caisse, kind=kind, outlet_id=outlet.id)
+    await vote_all(db, test_caisse, ballot.id, voters, ["for", "for", "for"])
+    closed = await close(db, test_caisse, ballot.id)
+    assert closed.outcome == "passed" and closed.applied_change_id is not None, closed.effect
+    assert not closed.effect.startswith("not applied")
+    for day in (CLOSE_DAY, starts, starts + timedelta(days=100)):
+        assert not await outlet_can_take_payments(db, outlet.id, day)
+    [convention] = await conventions_of(db, outlet.id)
+    assert convention.stopped_on == convention.starts_on == starts
+
+
+async def test_a_suspension_also_stops_the_convention_a_later_renewal_was_to_replace(
+    db: AsyncSession, test_caisse: Caisse
+) -> None:
+    """Renewed from a later day, the current convention runs until then: a suspension before that
+    day stops it too, and the renewal's convention never starts."""
+    voters = await seat_committee(db, test_caisse.id, 3)
+    outlet = await conventioned_outlet(db, test_caisse)  # from 2027-01-15
+    renewal = CLOSE_DAY + timedelta(days=10)
+    await record_decision(db, test_caisse, outlet.id, decision="renew", effective_on=renewal)
+    await db.commit()
+    assert await outlet_can_take_payments(db, outlet.id, CLOSE_DAY)
+    ballot = await open_ballot(db, test_caisse, kind="suspend", outlet_id=outlet.id)
+    await vote_all(db, test_caisse, ballot.id, voters, ["for", "for", "against"])
+    closed = await close(db, test_caisse, ballot.id)
+    assert closed.outcome == "passed" and closed.applied_change_id is not None, closed.effect
+    assert await outlet_can_take_payments(db, outlet.id, CLOSE_DAY - timedelta(days=1))
+    for day in (CLOSE_DAY, renewal, renewal + timedelta(days=30)):
+        assert not await outlet_can_take_payments(db, outlet.id, day)
+
+
+async def test_a_ballot_closed_after_midnight_in_france_takes_effect_that_french_day(
+    db: AsyncSession, test_caisse: Caisse
+) -> None:
+    """23:30 UTC on 8 March is 00:30 on 9 March in Foix: the convention starts on the 9th."""
+    voters = await seat_committee(db, test_caisse.id, 3)
+    outlet = await new_outlet(db, test_caisse)
+    ballot = await open_ballot(db, test_caisse, kind="convene", outlet_id=outlet.id)
+    await vote_all(db, test_caisse, ballot.id, voters, ["for", "for", "for"])
+    late = datetime(2027, 3, 8, 23, 30, tzinfo=UTC)
+    closed = await close(db, test_caisse, ballot.id, now=late)
+    change = await db.get(OutletStatusChange, closed.applied_change_id)
+    assert change is not None and change.effective_on == date(2027, 3, 9)
+    assert not await outlet_can_take_payments(db, outlet.id, date(2027, 3, 8))
+    assert await outlet_can_take_payments(db, outlet.id, date(2027, 3, 9))

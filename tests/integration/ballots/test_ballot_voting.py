@@ -13,6 +13,7 @@ from caisse.ballots.models import BallotReceipt, BallotVoter
 from caisse.ballots.voting import my_participation, receipt_counted
 from caisse.caisses.models import Caisse
 from caisse.caisses.service import get_caisse
+from caisse.committee.models import DeclaredLink, LinkNature
 from caisse.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.integration.ballots.ballot_helpers import (
     CLOSES,
@@ -75,6 +76,50 @@ async def test_a_link_declared_after_the_ballot_opened_recuses_too(
     await vote_all(db, test_caisse, ballot.id, voters[1:], ["for", "for"])
     closed = await close(db, test_caisse, ballot.id)
     assert (closed.result_eligible, closed.result_recused) == (2, 1)
+
+
+@pytest.mark.parametrize("withdrawn_after_days", [0, 1])
+async def test_a_link_declared_during_the_ballot_then_withdrawn_still_recuses(
+    db: AsyncSession, test_caisse: Caisse, withdrawn_after_days: int
+) -> None:
+    """Declared mid-ballot and withdrawn (the same day, or the next): the member had an interest in
+    the outlet while it was being voted on, so their vote is refused and they count as recused."""
+    voters = await seat_committee(db, test_caisse.id, 3)
+    outlet = await new_outlet(db, test_caisse)
+    ballot = await open_ballot(db, test_caisse, kind="convene", outlet_id=outlet.id)
+    declared = DURING.date()
+    db.add(
+        DeclaredLink(
+            caisse_id=test_caisse.id, user_id=voters[0].user_id, outlet_id=outlet.id,
+            nature=LinkNature.FAMILY, declared_on=declared,
+            withdrawn_on=declared + timedelta(days=withdrawn_after_days),
+        )
+    )  # fmt: skip
+    await db.commit()
+    later = DURING + timedelta(days=2)
+    with pytest.raises(PermissionDenied, match="declared link to its outlet"):
+        await vote(db, test_caisse, ballot.id, voters[0], "for", now=later)
+    mine = await my_participation(db, test_caisse, ballot.id, user_id=voters[0].user_id, now=later)
+    assert mine.recused and not mine.can_vote_now
+    await vote_all(db, test_caisse, ballot.id, voters[1:], ["for", "against"])
+    closed = await close(db, test_caisse, ballot.id)
+    assert (closed.result_eligible, closed.result_recused) == (2, 1)
+
+
+async def test_a_link_withdrawn_before_the_ballot_opened_does_not_recuse(
+    db: AsyncSession, test_caisse: Caisse
+) -> None:
+    voters = await seat_committee(db, test_caisse.id, 2)
+    outlet = await new_outlet(db, test_caisse)
+    db.add(
+        DeclaredLink(
+            caisse_id=test_caisse.id, user_id=voters[0].user_id, outlet_id=outlet.id,
+            nature=LinkNature.SUPPLIER, declared_on=date(2027, 1, 5), withdrawn_on=OPENS.date(),
+        )
+    )  # fmt: skip
+    await db.commit()
+    ballot = await open_ballot(db, test_caisse, kind="convene", outlet_id=outlet.id)
+    await vote(db, test_caisse, ballot.id, voters[0], "for")
 
 
 async def test_voting_before_the_opening_or_after_the_closing_time_is_refused(

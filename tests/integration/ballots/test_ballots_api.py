@@ -311,3 +311,46 @@ async def test_a_ballot_opening_later_refuses_votes_until_then(
         f"{BASE}/{ballot['id']}/votes", json={"choice": "for"}, headers=voters[0].headers
     )
     assert response.status_code == 409 and "Voting opens at" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("outsider", 403), ("member", 403), ("outlet", 403), ("official", 200)]
+)
+async def test_asking_about_ones_participation_needs_a_ballot_reading_role(
+    client: Client, world: Any, db: AsyncSession, who: str, status: int
+) -> None:
+    """Another caisse's staff or a member learned nothing useful, but read a ballot of this caisse."""
+    await _committee(db, world)
+    ballot = await _open(client, world)
+    response = await client.get(f"{BASE}/{ballot['id']}/me", headers=world.headers[who])
+    assert response.status_code == status, response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"title": "Motion\x00"}, "title"), ({"description": "ligne 1\r\nligne\x00 2"}, "description")],
+)
+async def test_control_characters_in_a_ballots_text_are_a_422_naming_the_field(
+    client: Client, world: Any, db: AsyncSession, body: dict[str, str], field: str
+) -> None:
+    await _committee(db, world)
+    response = await client.post(
+        f"{BASE}", json={"title": "Motion", "kind": "motion", **body}, headers=world.headers["staff"]
+    )
+    assert response.status_code == 422, response.text
+    assert [p["field"] for p in response.json()["problems"]] == [field]
+    assert await db.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+async def test_a_multi_line_description_is_kept_and_a_cancel_reason_with_nul_is_a_422(
+    client: Client, world: Any, db: AsyncSession
+) -> None:
+    await _committee(db, world)
+    ballot = await _open(client, world, description="Premier point.\r\nSecond point.")
+    assert ballot["description"] == "Premier point.\r\nSecond point."
+    url = f"{BASE}/{ballot['id']}/cancel"
+    refused = await client.post(url, json={"reason": "a\x00b"}, headers=world.headers["staff"])
+    assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "reason"
+    assert (
+        await client.post(url, json={"reason": "Erreur"}, headers=world.headers["staff"])
+    ).status_code == 200

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.ballots.models import Ballot
 from caisse.caisses.models import Caisse
-from caisse.outlets.service import outlet_can_take_payments
+from caisse.outlets.conventioning import outlet_can_take_payments
 from caisse.settings import Settings
 from tests.integration.ballots.ballot_helpers import new_outlet, open_ballot, seat_committee, vote
 from tests.ledger_checks import invoke_cli

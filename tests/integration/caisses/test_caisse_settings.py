@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.models import AuditEvent
+from caisse.ballots.rules import fraction_problems
+from caisse.caisses.limits import MAX_CONVENTION_TERM_MONTHS, qualified_fraction_problems
 from caisse.caisses.models import Caisse, DecisionRule
+from caisse.outlets.conventioning import MAX_TERM_MONTHS
 from tests.conftest import World
 
 URL = "/api/v1/caisses/test"
@@ -88,3 +92,53 @@ async def test_only_admins_change_settings(world: World, client: AsyncTestClient
         response = await client.patch(URL, json={"ballot_open_days": 3}, headers=world.headers[role])
         assert response.status_code == 403, role
     assert (await client.patch(URL, json={"ballot_open_days": 3})).status_code == 401
+
+
+@pytest.mark.parametrize("field", ["name", "territory", "bank_account_name"])
+async def test_control_characters_in_a_text_setting_are_a_422_naming_it(
+    world: World, client: AsyncTestClient[Litestar], db: AsyncSession, field: str
+) -> None:
+    response = await client.patch(URL, json={field: "Caisse\x00test"}, headers=world.headers["admin"])
+    assert response.status_code == 422, response.text
+    assert [p["field"] for p in response.json()["problems"]] == [field]
+    assert "\x00" not in (getattr(await _caisse(db, world), field) or "")
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator"), [(2, 3), (3, 5), (60, 100), (1, 2), (50, 100), (99, 100)]
+)
+async def test_the_qualified_majority_setting_and_a_ballot_accept_the_same_fractions(
+    world: World, client: AsyncTestClient[Litestar], numerator: int, denominator: int
+) -> None:
+    """One rule for both: above one half, below one, a denominator of at most 100."""
+    expected = fraction_problems(numerator, denominator)
+    change = {"ballot_qualified_numerator": numerator, "ballot_qualified_denominator": denominator}
+    setting = await client.patch(URL, json=change, headers=world.headers["admin"])
+    assert setting.status_code == (422 if expected else 200), setting.text
+    if expected:
+        assert setting.json()["problems"] == [{**expected[0], "field": "ballot_qualified_numerator"}]
+
+
+async def test_a_ballot_fraction_over_the_settings_bound_is_refused(
+    world: World, client: AsyncTestClient[Litestar]
+) -> None:
+    """600/1000 used to be a valid ballot fraction while the setting stopped at 100."""
+    assert fraction_problems(600, 1000) and fraction_problems(600, 1000) == qualified_fraction_problems(
+        600, 1000
+    )
+    too_fine = {"ballot_qualified_numerator": 600, "ballot_qualified_denominator": 1000}
+    assert (await client.patch(URL, json=too_fine, headers=world.headers["admin"])).status_code == 400
+
+
+async def test_one_longest_convention_term_for_the_setting_and_the_decisions(
+    world: World, client: AsyncTestClient[Litestar]
+) -> None:
+    assert MAX_TERM_MONTHS == MAX_CONVENTION_TERM_MONTHS
+    admin = world.headers["admin"]
+    longest = {"convention_term_months": MAX_CONVENTION_TERM_MONTHS}
+    assert (await client.patch(URL, json=longest, headers=admin)).status_code == 200
+    too_long = {"convention_term_months": MAX_CONVENTION_TERM_MONTHS + 1}
+    assert (await client.patch(URL, json=too_long, headers=admin)).status_code == 400
+    decision = {"decision": "convene", "effective_on": "2027-01-01", "months": MAX_CONVENTION_TERM_MONTHS + 1}
+    refused = await client.post(f"{URL}/outlets/1/decisions", json=decision, headers=admin)
+    assert refused.status_code == 400 and "months" in refused.json()["detail"]

@@ -154,7 +154,11 @@ async def test_a_lottery_run_from_the_command_line_verifies(
         "--json",
     )
     assert announced.exit_code == 0, announced.output
-    ref = json.loads(announced.output)["reference"]
+    ref, commitment = (
+        json.loads(announced.output)["reference"],
+        json.loads(announced.output)["seed_commitment"],
+    )
+    assert json.loads(announced.output)["seed"] is None
     for n in range(6):
         person = await add_person(f"C{n}", account=False)
         added = await invoke_cli(
@@ -179,8 +183,14 @@ async def test_a_lottery_run_from_the_command_line_verifies(
     shown = await invoke_cli(settings, "committee", "lottery", "show", ref, "--caisse", "test")
     record = tmp_path / "record.json"
     record.write_text(shown.output, encoding="utf-8")
-    verified = await invoke_cli(settings, "committee", "lottery", "verify", str(record))
+    verified = await invoke_cli(
+        settings, "committee", "lottery", "verify", str(record), "--commitment", commitment
+    )
     assert verified.exit_code == 0 and "matches its seed (2 selected)" in verified.output
+    other = await invoke_cli(
+        settings, "committee", "lottery", "verify", str(record), "--commitment", "0" * 64
+    )
+    assert other.exit_code == 1 and "does not match the commitment you saved" in other.output
     seated = await invoke_cli(
         settings,
         "committee",
@@ -230,6 +240,7 @@ async def test_the_public_json_of_a_draw_reverifies_and_tampering_is_caught(
     forged.write_text(json.dumps(tampered), encoding="utf-8")
     caught = await invoke_cli(settings, "committee", "lottery", "verify", str(forged))
     assert caught.exit_code == 1 and "does NOT match" in caught.output
+    assert "does not match the commitment published at the announcement" in caught.output
 
     not_json = tmp_path / "notes.txt"
     not_json.write_text("hello", encoding="utf-8")
@@ -242,7 +253,8 @@ async def test_bad_lottery_options_exit_with_a_one_line_message(settings: Settin
     cases = [
         (["--quota", "age_group=young:x"], "write a quota"),
         (["--quota", "age_group=young:2", "--dimension", "age_group=young"], "add up to 2, not 3"),
-        (["--quota", "age_group=young:3", "--dimension", "age_group=young", "--seed", "zz"], "hexadecimal"),
+        # The seed is drawn by the program, never chosen by whoever announces.
+        (["--quota", "age_group=young:3", "--dimension", "age_group=young", "--seed", "ab" * 8], "--seed"),
     ]
     for extra, message in cases:
         result = await invoke_cli(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,11 +16,12 @@ from caisse.committee.eligibility import linked_users
 from caisse.committee.models import DeclaredLink
 from caisse.outlets.models import Outlet
 from caisse.outlets.service import create_outlet
+from caisse.periods import caisse_today
 from tests.conftest import World
 
 Client = AsyncTestClient[Litestar]
 LINKS = "/api/v1/caisses/test/committee/links"
-TODAY = date.today()
+TODAY = caisse_today()
 
 
 def _link(outlet: Outlet, **changes: Any) -> dict[str, Any]:
@@ -112,6 +113,7 @@ async def test_a_member_cannot_declare_or_withdraw_for_someone_else(
         ({"declared_on": (TODAY + timedelta(days=1)).isoformat()}, "declared_on"),
         ({"user_email": "outlet@example.org"}, "user_id"),  # not on the committee
         ({"user_email": "ghost@example.org"}, "user_email"),
+        ({"description": "mon frère\x00"}, "description"),
     ],
 )
 async def test_bad_link_input_is_a_422_naming_the_field(

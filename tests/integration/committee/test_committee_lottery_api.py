@@ -1,8 +1,10 @@
-"""The lottery through the API: seed public from the announcement, registration, draw, seating."""
+"""The lottery through the API: the seed committed to at the announcement and revealed at the draw,
+registration, draw, seating."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.models import AuditEvent
 from caisse.committee.models import CommitteeMembership, LotteryDraw, LotteryVolunteer
+from caisse.committee.public import parse_record, verify
 from caisse.db.base import utcnow
 from tests.conftest import World
 from tests.integration.committee.conftest import AddPerson
@@ -29,20 +32,39 @@ async def _announce(client: Client, world: World, **changes: Any) -> dict[str, A
     return dict(response.json())
 
 
-async def test_announcing_publishes_the_seed_at_once_to_anyone(client: Client, world: World) -> None:
+async def test_announcing_publishes_the_seed_commitment_at_once_to_anyone_and_keeps_the_seed(
+    client: Client, world: World, db: AsyncSession
+) -> None:
     draw = await _announce(client, world)
     year = utcnow().year
-    assert draw["reference"] == f"TIRAGE-{year}-01" and re.fullmatch(r"[0-9a-f]{32}", draw["seed"])
-    assert draw["status"] == "announced" and draw["result"] is None
+    commitment = draw["seed_commitment"]
+    assert draw["reference"] == f"TIRAGE-{year}-01" and re.fullmatch(r"[0-9a-f]{64}", commitment)
+    assert draw["seed"] is None and draw["status"] == "announced" and draw["result"] is None
     listed = await client.get(PUBLIC)
     assert listed.status_code == 200
-    assert [(d["reference"], d["seed"], d["volunteers"]) for d in listed.json()] == [
-        (draw["reference"], draw["seed"], 0)
+    assert [(d["reference"], d["seed_commitment"], d["seed"], d["volunteers"]) for d in listed.json()] == [
+        (draw["reference"], commitment, None, 0)
     ]
     record = await client.get(f"{PUBLIC}/{draw['reference'].lower()}")
-    assert record.status_code == 200 and record.json()["seed"] == draw["seed"]
-    second = await _announce(client, world, seed="ABCDEF0123456789")
-    assert second["reference"] == f"TIRAGE-{year}-02" and second["seed"] == "abcdef0123456789"
+    assert record.status_code == 200 and (record.json()["seed_commitment"], record.json()["seed"]) == (
+        commitment,
+        None,
+    )
+    staff_view = await client.get(f"{LOTTERIES}/{draw['reference']}", headers=world.headers["staff"])
+    assert staff_view.json()["record"]["seed"] is None
+    stored = await db.scalar(select(LotteryDraw.seed).where(LotteryDraw.reference == draw["reference"]))
+    assert stored is not None and re.fullmatch(r"[0-9a-f]{32}", stored)
+    assert hashlib.sha256(stored.encode()).hexdigest() == commitment
+    second = await _announce(client, world)
+    assert second["reference"] == f"TIRAGE-{year}-02" and second["seed_commitment"] != commitment
+
+
+async def test_staff_cannot_choose_the_seed(client: Client, world: World, db: AsyncSession) -> None:
+    response = await client.post(
+        LOTTERIES, json=plan(seed="abcdef0123456789"), headers=world.headers["staff"]
+    )
+    assert response.status_code == 400 and "seed" in response.json()["detail"]
+    assert await db.scalar(select(func.count()).select_from(LotteryDraw)) == 0
 
 
 @pytest.mark.parametrize(
@@ -61,8 +83,8 @@ async def test_announcing_publishes_the_seed_at_once_to_anyone(client: Client, w
         ({"dimensions": {"Age Group": ["a"]}}, "dimensions"),
         ({"dimensions": {"income_band": ["poor"]}}, "dimensions"),
         ({"closes_at": "2020-01-01T00:00:00+00:00"}, "closes_at"),
-        ({"seed": "not hex at all"}, "seed"),
-        ({"seed": "abc"}, "seed"),
+        ({"purpose": "Comité\x002027"}, "purpose"),
+        ({"description": "a\x00b"}, "description"),
         ({"purpose": "  "}, "purpose"),
     ],
 )
@@ -201,6 +223,12 @@ async def test_the_draw_waits_for_registration_to_close_then_runs_once(
     assert again.status_code == 409
     public = (await client.get(f"{PUBLIC}/{ref}")).json()
     assert public["status"] == "drawn" and public["result"] == result and len(public["volunteers"]) == 10
+    # The seed is revealed with the result: the one committed to at the announcement.
+    assert public["seed"] == result["seed"]
+    assert hashlib.sha256(public["seed"].encode()).hexdigest() == draw["seed_commitment"]
+    assert verify(
+        parse_record((await client.get(f"{PUBLIC}/{ref}")).content), commitment=draw["seed_commitment"]
+    ).matches
 
 
 async def test_seating_the_selected_creates_lottery_seats_and_names_those_without_account(
@@ -251,6 +279,9 @@ async def test_a_cancelled_draw_takes_no_volunteer_and_is_never_drawn(
     assert (
         await client.post(f"{LOTTERIES}/{ref}/cancel", json={"reason": " "}, headers=staff)
     ).status_code == 422
+    assert (
+        await client.post(f"{LOTTERIES}/{ref}/cancel", json={"reason": "trop\x00tard"}, headers=staff)
+    ).status_code == 422
     cancelled = await client.post(
         f"{LOTTERIES}/{ref}/cancel", json={"reason": "Too few seats"}, headers=staff
     )
@@ -265,6 +296,25 @@ async def test_a_cancelled_draw_takes_no_volunteer_and_is_never_drawn(
     assert (await client.post(f"{LOTTERIES}/{ref}/draw", headers=staff)).status_code == 409
     public = (await client.get(f"{PUBLIC}/{ref}")).json()
     assert public["cancelled_reason"] == "Too few seats"
+    # Cancelled, the seed can steer nothing: it is revealed, matching the commitment.
+    assert hashlib.sha256(public["seed"].encode()).hexdigest() == public["seed_commitment"]
+
+
+async def test_a_draw_cannot_be_cancelled_once_registration_has_closed(
+    client: Client, world: World, db: AsyncSession
+) -> None:
+    """Otherwise staff could cancel a draw whose pool they dislike and announce it again."""
+    ref = (await _announce(client, world))["reference"]
+    await close_registration(db, ref)
+    refused = await client.post(
+        f"{LOTTERIES}/{ref}/cancel",
+        json={"reason": "Not the result we hoped"},
+        headers=world.headers["staff"],
+    )
+    assert refused.status_code == 409 and "can no longer be cancelled" in refused.json()["detail"]
+    public = (await client.get(f"{PUBLIC}/{ref}")).json()
+    assert public["status"] == "announced" and public["seed"] is None
+    assert (await client.post(f"{LOTTERIES}/{ref}/draw", headers=world.headers["staff"])).status_code == 200
 
 
 async def test_staff_see_who_volunteered_and_the_read_is_logged(

@@ -170,6 +170,8 @@ async def test_only_staff_seat_and_unseat(client: Client, world: World, caller: 
         ({"user_id": 1}, "user_id"),
         ({"user_email": None}, "user_id"),
         ({"user_email": None, "user_id": 999_999}, "user_id"),
+        ({"note": "élu\x00"}, "note"),
+        ({"source_ref": "AG\x002026"}, "source_ref"),
     ],
 )
 async def test_bad_seat_input_is_a_422_naming_the_field(
@@ -187,6 +189,7 @@ async def test_bad_seat_input_is_a_422_naming_the_field(
         ({"left_on": "2026-12-01", "reason": "x"}, "left_on"),
         ({"left_on": "2028-01-01", "reason": "x"}, "left_on"),
         ({"left_on": "2027-05-01", "reason": "  "}, "reason"),
+        ({"left_on": "2027-05-01", "reason": "parti\x00"}, "reason"),
     ],
 )
 async def test_bad_end_is_a_422_naming_the_field(

@@ -16,7 +16,9 @@ from caisse.auth.models import Role
 from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
 from caisse.members.registration import create_member
+from caisse.outlets.conventioning import convention_end
 from caisse.outlets.models import Outlet, OutletStatusChange
+from caisse.periods import caisse_today
 from tests.integration.outlets.helpers import IBAN, SIRET, AddOutlet
 
 Client = AsyncTestClient[Litestar]
@@ -71,6 +73,11 @@ async def test_staff_enter_an_outlet_normalised(client: Client, world: Any, db: 
         ("product_categories", ["alcool"]),
         ("bic", "BNP"),
         ("contact_email", "not-an-address"),
+        # NUL made PostgreSQL fail (500) while SQLite stored it.
+        ("name", "Ferme\x00du Salat"),
+        ("address", "1 rue\x00 du Pont"),
+        ("commune", "Saint-Girons\x1b"),
+        ("contact_email", "a\x00b@farm.example"),
     ],
 )
 async def test_a_bad_field_is_a_422_naming_it_and_writes_nothing(
@@ -108,19 +115,30 @@ async def test_a_member_proposes_an_outlet(client: Client, world: Any, db: Async
 async def test_decisions_through_the_api_and_history(
     client: Client, world: Any, add_outlet: AddOutlet, db: AsyncSession
 ) -> None:
+    """The committee puts an application under review; an admin records the meeting's decision."""
     outlet = await add_outlet(await db.get(Caisse, world.caisse_id))
     url = f"{BASE}/outlets/{outlet.id}"
-    decision = {"decision": "convene", "effective_on": "2027-02-01", "reason": "vote", "decision_ref": "b-1"}
+    today = caisse_today()
+    review = {"decision": "review", "effective_on": today.isoformat()}
     assert (
-        await client.post(f"{url}/decisions", json=decision, headers=world.headers["staff"])
-    ).status_code == 403
-    made = await client.post(f"{url}/decisions", json=decision, headers=world.headers["committee"])
+        await client.post(f"{url}/decisions", json=review, headers=world.headers["committee"])
+    ).status_code == 201
+    decision = {
+        "decision": "convene", "effective_on": today.isoformat(), "reason": "vote",
+        "decision_ref": "CR comité n°3",
+    }  # fmt: skip
+    for who in ("staff", "committee"):
+        assert (
+            await client.post(f"{url}/decisions", json=decision, headers=world.headers[who])
+        ).status_code == 403
+    made = await client.post(f"{url}/decisions", json=decision, headers=world.headers["admin"])
     assert made.status_code == 201, made.text
-    assert made.json()["convention"]["ends_on"] == "2028-01-31"
+    assert made.json()["convention"]["ends_on"] == convention_end(today, 12).isoformat()
     again = await client.post(f"{url}/decisions", json=decision, headers=world.headers["admin"])
     assert again.status_code == 409 and "renew, suspend, end" in again.json()["detail"]
     history = (await client.get(f"{url}/history", headers=world.headers["staff"])).json()
-    assert [h["decision"] for h in history] == ["apply", "convene"] and history[1]["decision_ref"] == "b-1"
+    assert [h["decision"] for h in history] == ["apply", "review", "convene"]
+    assert history[2]["decision_ref"] == "CR comité n°3"
 
 
 async def test_anonymous_callers_get_401_on_private_routes(client: Client, world: Any) -> None:
@@ -213,11 +231,11 @@ async def test_public_list_shows_conventioned_outlets_without_personal_data(
     reading = {"criterion_id": local["id"], "value": 12, "evidence": "map"}
     assessed = await client.post(f"{BASE}/outlets/{shown.id}/assessments", json=reading, headers=committee)
     assert assessed.status_code == 201, assessed.text
-    start = (date.today() - timedelta(days=10)).isoformat()
+    start = (caisse_today() - timedelta(days=10)).isoformat()
     decided = await client.post(
         f"{BASE}/outlets/{shown.id}/decisions",
-        json={"decision": "convene", "effective_on": start},
-        headers=committee,
+        json={"decision": "convene", "effective_on": start, "decision_ref": "CR comité"},
+        headers=world.headers["admin"],
     )
     assert decided.status_code == 201
     response = await client.get(PUBLIC)  # no login
@@ -270,16 +288,22 @@ async def test_criteria_patch_and_renewal_list_through_the_api(
     wrong = await client.patch(url, json={"direction": "sideways"}, headers=committee)
     assert wrong.status_code == 422 and "direction" in wrong.json()["detail"]
     outlet = await add_outlet(await db.get(Caisse, world.caisse_id))
-    decision = {"decision": "convene", "effective_on": "2027-01-01", "months": 3}
+    today = caisse_today()
+    decision = {"decision": "convene", "effective_on": today.isoformat(), "months": 3, "decision_ref": "CR"}
     assert (
-        await client.post(f"{BASE}/outlets/{outlet.id}/decisions", json=decision, headers=committee)
+        await client.post(
+            f"{BASE}/outlets/{outlet.id}/decisions", json=decision, headers=world.headers["admin"]
+        )
     ).status_code == 201
+    # The convention ends about 90 days from today: due for renewal 60 days before.
     due = await client.get(
-        f"{BASE}/conventions/due-for-renewal?on=2027-02-15", headers=world.headers["staff"]
+        f"{BASE}/conventions/due-for-renewal?on={today + timedelta(days=45)}", headers=world.headers["staff"]
     )
     assert due.status_code == 200 and [d["outlet_id"] for d in due.json()] == [outlet.id]
     assert (
-        await client.get(f"{BASE}/conventions/due-for-renewal?on=2027-01-15", headers=committee)
+        await client.get(
+            f"{BASE}/conventions/due-for-renewal?on={today + timedelta(days=14)}", headers=committee
+        )
     ).json() == []
     filtered = await client.get(f"{BASE}/outlets?status=conventioned&kind=producer", headers=committee)
     assert filtered.json()["total"] == 1

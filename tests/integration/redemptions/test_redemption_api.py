@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from litestar import Litestar
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.models import AuditEvent
+from caisse.periods import caisse_today
 from caisse.redemptions.models import PayoutBatch, Redemption
 from tests.integration.redemptions.payout_helpers import PayoutWorld
 from tests.ledger_checks import assert_ledger_ok
@@ -48,7 +49,7 @@ async def test_outlets_ask_staff_approve_and_pay_by_sepa_file(
     await _approve(client, pw, ferme["id"])
     await _approve(client, pw, epicerie["id"])
 
-    today = date.today()
+    today = caisse_today()
     created = await client.post(
         f"{BASE}/payout-batches", json={"execution_date": today.isoformat()}, headers=pw.headers["staff"]
     )
@@ -107,7 +108,7 @@ async def test_retried_posts_with_the_same_key_record_once(
     )
     assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
     await _approve(client, pw, first.json()["id"])
-    body = {"execution_date": date.today().isoformat()}
+    body = {"execution_date": caisse_today().isoformat()}
     lot = {**pw.headers["staff"], "Idempotency-Key": "lot-1"}
     made = await client.post(f"{BASE}/payout-batches", json=body, headers=lot)
     retried = await client.post(f"{BASE}/payout-batches", json=body, headers=lot)
@@ -154,13 +155,13 @@ async def test_refusals_are_409_and_422_with_their_message(
     assert no_bank.status_code == 409 and "add the outlet's bank details" in no_bank.json()["detail"]
     nothing = await client.post(
         f"{BASE}/payout-batches",
-        json={"execution_date": date.today().isoformat()},
+        json={"execution_date": caisse_today().isoformat()},
         headers=pw.headers["staff"],
     )
     assert nothing.status_code == 409 and "No approved redemption" in nothing.json()["detail"]
     past = await client.post(
         f"{BASE}/payout-batches",
-        json={"execution_date": (date.today() - timedelta(days=1)).isoformat()},
+        json={"execution_date": (caisse_today() - timedelta(days=1)).isoformat()},
         headers=pw.headers["staff"],
     )
     assert past.status_code == 422 and past.json()["problems"][0]["field"] == "execution_date"
@@ -181,7 +182,7 @@ async def test_the_caisse_bank_account_missing_is_a_422_listing_what_to_set(
     assert cleared.status_code == 200, cleared.text
     refused = await client.post(
         f"{BASE}/payout-batches",
-        json={"execution_date": date.today().isoformat()},
+        json={"execution_date": caisse_today().isoformat()},
         headers=pw.headers["staff"],
     )
     assert refused.status_code == 422

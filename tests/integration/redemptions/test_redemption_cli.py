@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.periods import caisse_today
 from caisse.redemptions.models import PayoutBatch
 from caisse.redemptions.requests import request_redemption
 from caisse.settings import Settings
@@ -44,7 +44,7 @@ async def test_staff_decide_and_pay_from_the_command_line(
     twice = await invoke_cli(settings, "redemptions", "approve", str(ferme), "--caisse", "ssa")
     assert twice.exit_code == 1 and f"Redemption {ferme} is approved, not requested" in twice.output
 
-    today = date.today().isoformat()
+    today = caisse_today().isoformat()
     created = await invoke_cli(
         settings, "payouts", "create", "--date", today, "--key", "k1", "--caisse", "ssa", "--json"
     )
@@ -87,7 +87,7 @@ async def test_staff_decide_and_pay_from_the_command_line(
 async def test_command_line_refusals_are_one_line_and_exit_non_zero(
     settings: Settings, db: AsyncSession, payouts: PayoutWorld, tmp_path: Path
 ) -> None:
-    today = date.today().isoformat()
+    today = caisse_today().isoformat()
     nothing = await invoke_cli(settings, "payouts", "create", "--date", today, "--caisse", "ssa")
     assert nothing.exit_code == 1 and "No approved redemption to pay" in nothing.output
     no_file = await invoke_cli(settings, "payouts", "export", "VIR-2026-11-0001", "--caisse", "ssa")

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from caisse.db.engine import make_sessionmaker
 from caisse.errors import Conflict, InsufficientCredit, NotFound, ValidationFailed
-from caisse.outlets.service import record_decision
+from caisse.outlets.conventioning import record_decision
 from caisse.redemptions.changes import history_of
 from caisse.redemptions.models import Redemption, RedemptionEvent, RedemptionStatus
 from caisse.redemptions.position import outlet_position

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from caisse.db import append_only
@@ -23,9 +24,7 @@ from caisse.db.engine import make_engine, make_sessionmaker
 from caisse.db.models import Base
 from caisse.settings import Settings
 
-POSTGRES_URL = os.environ.get(
-    "CAISSE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = os.environ.get("CAISSE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BACKENDS = [b.strip() for b in os.environ.get("CAISSE_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -141,6 +140,20 @@ def app(settings: Settings) -> Litestar:
     return create_app(settings)
 
 
+@pytest.fixture(autouse=True)
+def _forget_app_state_keys() -> Iterator[None]:
+    """advanced-alchemy keeps every config's app-state keys in class-level sets, to keep them unique
+    within a process; with an app per test they pile up until its recursive search for a free key
+    overflows the stack (after ~950 apps). Each test's app is gone when the test ends."""
+    yield
+    for registry in (
+        "_SESSION_SCOPE_KEY_REGISTRY",
+        "_ENGINE_APP_STATE_KEY_REGISTRY",
+        "_SESSIONMAKER_APP_STATE_KEY_REGISTRY",
+    ):
+        getattr(SQLAlchemyAsyncConfig, registry).clear()
+
+
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=app) as test_client:
@@ -167,11 +180,21 @@ async def build_world(session: AsyncSession, preset: str = "ariege-ccampa") -> W
 
     rule_set = rules.get_preset(preset).latest
     caisse = await create_caisse(
-        session, slug="test", name="Caisse test", first_month="2027-01", rule_set=rule_set, preset=preset,
+        session,
+        slug="test",
+        name="Caisse test",
+        first_month="2027-01",
+        rule_set=rule_set,
+        preset=preset,
         member_code_prefix="T",
     )
     other = await create_caisse(
-        session, slug="other", name="Autre caisse", first_month="2027-01", rule_set=rule_set, preset=preset,
+        session,
+        slug="other",
+        name="Autre caisse",
+        first_month="2027-01",
+        rule_set=rule_set,
+        preset=preset,
         member_code_prefix="O",
     )
     world = World(caisse_id=caisse.id, slug="test", other_caisse_id=other.id)
@@ -179,7 +202,10 @@ async def build_world(session: AsyncSession, preset: str = "ariege-ccampa") -> W
     people += [("outsider", Role.STAFF, other.id), ("superuser", None, None), ("nobody", None, None)]
     for name, role, caisse_id in people:
         user = await auth.create_user(
-            session, email=f"{name}@example.org", display_name=name.title(), password="correct horse battery",
+            session,
+            email=f"{name}@example.org",
+            display_name=name.title(),
+            password="correct horse battery",
             is_superuser=name == "superuser",
         )
         if role is Role.MEMBER:

@@ -40,12 +40,28 @@ def N_(message: str) -> str:
     return message
 
 
+def catalogue_files(language: str) -> list[Path]:
+    """`messages.po`, then any other `.po` of the language (texts of new pages being written in
+    parallel, before `make messages` folds them into `messages.po`)."""
+    directory = LOCALES_DIR / language / "LC_MESSAGES"
+    main = directory / "messages.po"
+    return [main, *sorted(p for p in directory.glob("*.po") if p != main)]
+
+
 @functools.cache
 def translations(language: str) -> Translations:
     """The catalogue of `language`, compiled in memory from its .po file once per process."""
-    po_path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=language)
+    catalog = None
+    for po_path in catalogue_files(language):
+        with po_path.open("rb") as po_file:
+            part = read_po(po_file, locale=language)
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id and message.id not in catalog:
+                catalog[message.id] = message
+    assert catalog is not None
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

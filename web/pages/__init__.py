@@ -1,11 +1,25 @@
-"""HTML route handlers, one module per group of pages. Each module lists its handlers in `HANDLERS`.
+"""HTML route handlers, one module (or package) per group of pages. Each lists its handlers in
+`HANDLERS`; the role groups also list, in `MENU`, the pages their role opens (shown on the space).
 
 URL scheme (French, as the pages): `/` home, `/connexion` and `/deconnexion`, `/langue`, `/espace`
 (the caisse picker), and under `/c/{slug}`: the caisse's home, `lieux` (directory), `transparence`,
-`decisions` and `espace` (the user's roles there).
+`decisions` and `espace` (the user's roles there); `gestion/…` (staff), `comite/…` (committee),
+`mon-lieu/…` (an outlet's till), `mon-compte/…` (a member) and `simulations/…` (officials).
 """
 
-from web.pages import auth, decisions, home, outlets, space, transparency
+from web.pages import (
+    auth,
+    committee,
+    decisions,
+    home,
+    member,
+    officials,
+    outlets,
+    space,
+    staff,
+    till,
+    transparency,
+)
 
 HANDLERS = [
     *home.HANDLERS,
@@ -14,6 +28,11 @@ HANDLERS = [
     *decisions.HANDLERS,
     *auth.HANDLERS,
     *space.HANDLERS,
+    *staff.HANDLERS,
+    *committee.HANDLERS,
+    *till.HANDLERS,
+    *member.HANDLERS,
+    *officials.HANDLERS,
 ]
 
 __all__ = ["HANDLERS"]

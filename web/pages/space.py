@@ -17,9 +17,12 @@ from caisse.auth.guards import authenticated, requires
 from caisse.auth.models import Role
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.service import caisses_visible_to
+from web.pages import committee, member, officials, staff, till
+from web.pages.menu import MenuLink
 from web.render import page
 
 ALL_ROLES = tuple(Role)
+ROLE_MENUS: list[MenuLink] = [*staff.MENU, *committee.MENU, *till.MENU, *member.MENU, *officials.MENU]
 
 
 def roles_held(actor: Actor, slug: str) -> list[str]:
@@ -40,12 +43,14 @@ async def picker(request: Request[Any, Any, Any], actor: Caller, db_session: DbS
 
 @get("/c/{slug:str}/espace", name="caisse-space", guards=[requires(*ALL_ROLES)])
 async def caisse_space(request: Request[Any, Any, Any], actor: Caller, caisse: PathCaisse) -> Template:
+    roles = roles_held(actor, caisse.slug)
     return page(
         request,
         "auth/caisse_space.html",
         caisse=caisse,
         caisse_nav=caisse,
-        roles=roles_held(actor, caisse.slug),
+        roles=roles,
+        role_pages=[link for link in ROLE_MENUS if link.role.value in roles],
     )
 
 

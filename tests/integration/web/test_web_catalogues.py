@@ -8,7 +8,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from web.i18n import LANGUAGES, LOCALES_DIR
+from web.i18n import LANGUAGES, LOCALES_DIR, catalogue_files
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -28,8 +28,13 @@ def _extracted() -> set[str]:
 
 def _catalogue(language: str) -> dict[str, object]:
     """msgid (the singular of a plural message) -> its translation(s)."""
-    with (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return {str(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in read_po(po) if m.id}
+    found: dict[str, object] = {}
+    for path in catalogue_files(language):
+        with path.open("rb") as po:
+            for m in read_po(po):
+                if m.id:
+                    found.setdefault(str(m.id if isinstance(m.id, str) else m.id[0]), m.string)
+    return found
 
 
 def test_every_message_of_the_web_pages_has_a_french_translation() -> None:

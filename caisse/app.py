@@ -17,7 +17,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from caisse.api import api_router
 from caisse.auth.middleware import AuthenticationMiddleware
-from caisse.db.engine import make_engine, make_sessionmaker
+from caisse.db.engine import make_engine
 from caisse.db.models import Base
 from caisse.http.errors import EXCEPTION_HANDLERS
 from caisse.settings import Settings
@@ -51,7 +51,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=web_errors.by_path(EXCEPTION_HANDLERS),
         template_config=template_config(),
         csrf_config=csrf_config(settings, _csrf_secret(settings)),
-        state=State({"settings": settings, "auth_sessionmaker": make_sessionmaker(engine)}),
+        # Finding the caller only reads (and now and then stamps a token's last use): autocommit.
+        state=State(
+            {"settings": settings, "auth_engine": engine.execution_options(isolation_level="AUTOCOMMIT")}
+        ),
         openapi_config=OpenAPIConfig(
             title="Caisse commune",
             version="0.1.0",

@@ -2,6 +2,9 @@
 
 It never rejects a request itself: route guards decide (401 for nobody, 403 for a wrong role),
 so public routes and the login page stay reachable.
+
+The lookup runs on a connection of its own in autocommit (one statement, and at most once a
+minute a token's last use): the request's own transaction only starts if its handler needs one.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from caisse.auth.identify import SESSION_COOKIE, actor_from_api_token, actor_fro
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 def _bearer(scope: Scope) -> str | None:
@@ -42,10 +46,10 @@ class AuthenticationMiddleware(ASGIMiddleware):
         scope["user"] = None
         token, cookie = _bearer(scope), _session_cookie(scope)
         if token or cookie:
-            sessionmaker = scope["litestar_app"].state.auth_sessionmaker
-            async with sessionmaker() as session, session.begin():
+            engine: AsyncEngine = scope["litestar_app"].state.auth_engine
+            async with engine.connect() as connection:
                 if token:
-                    scope["user"] = await actor_from_api_token(session, token)
+                    scope["user"] = await actor_from_api_token(connection, token)
                 elif cookie:
-                    scope["user"] = await actor_from_session_token(session, cookie)
+                    scope["user"] = await actor_from_session_token(connection, cookie)
         await next_app(scope, receive, send)

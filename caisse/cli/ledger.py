@@ -13,6 +13,7 @@ from caisse.cli.support import domain_errors_exit, print_json, run_in_transactio
 from caisse.http.params import MAX_ID
 from caisse.ledger.corrections import correct_by_reversal
 from caisse.ledger.verify import LedgerReport, verify_ledger
+from caisse.periods import caisse_today
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -83,7 +84,7 @@ def reverse(entry_id: int, reason: str, day: datetime | None, slug: str | None) 
             caisse_id=caisse.id,
             entry_id=entry_id,
             reason=reason,
-            occurred_on=as_day(day) or date.today(),
+            occurred_on=as_day(day) or caisse_today(),
         )
         return posted.entry.id
 

@@ -14,13 +14,14 @@ from caisse.cli.support import domain_errors_exit, print_json, run_in_transactio
 from caisse.outlets import conventioning, expiry, service
 from caisse.outlets.models import OutletStatus
 from caisse.outlets.schemas import ConventionView, OutletSummary, StatusChangeView
+from caisse.periods import caisse_today
 
 CAISSE = click.option("--caisse", "slug", default=None, help="Caisse slug (default: the only caisse).")
 AS_JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
 
 def _day(value: datetime | None) -> date:
-    return value.date() if value is not None else date.today()
+    return value.date() if value is not None else caisse_today()
 
 
 @click.group()

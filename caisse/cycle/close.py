@@ -41,7 +41,7 @@ from caisse.ledger.accounts import caisse_account_id
 from caisse.ledger.balances import balances_by_kind
 from caisse.ledger.models import AccountKind, EntryKind
 from caisse.ledger.posting import post_compound
-from caisse.periods import check_month, first_day, month_of, next_month
+from caisse.periods import caisse_today, check_month, first_day, month_of, next_month
 
 
 async def close_month(
@@ -66,7 +66,7 @@ async def close_month(
     stored = await _stored_result(session, caisse.id, month)
     if stored is not None:
         return stored
-    await _check_can_close(session, caisse, month, today=today or date.today(), allow_future=allow_future)
+    await _check_can_close(session, caisse, month, today=today or caisse_today(), allow_future=allow_future)
     rule_row = await rule_set_in_force(session, caisse.id, month)
     user_id = None if actor is None else actor.user_id
     async with session.begin_nested():

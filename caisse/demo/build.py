@@ -36,7 +36,7 @@ from caisse.money.payments import record_contribution_payment
 from caisse.money.reserve import record_opening_reserve
 from caisse.money.subsidies import create_subsidy_source, record_subsidy
 from caisse.outlets.models import Outlet
-from caisse.periods import first_day, month_of, months_between, next_month, previous_month
+from caisse.periods import caisse_today, first_day, month_of, months_between, next_month, previous_month
 
 DEMO_SLUG = "demo"
 DEMO_PRESET = "gironde"
@@ -82,7 +82,7 @@ async def build_demo(
     """Create the demo caisse, its people and `months` closed months ending last month."""
     if households < 1 or months < 1:
         raise ValueError("the demo needs at least one household and one month")
-    today = today or date.today()
+    today = today or caisse_today()
     rng = np.random.default_rng(seed)
     last = previous_month(month_of(today))
     first = last

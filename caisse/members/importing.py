@@ -18,6 +18,7 @@ from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
 from caisse.members.csv_import import CsvFileError, Problem, parse_households
 from caisse.members.registration import database_problems, insert_households
+from caisse.periods import caisse_today
 
 
 class FileTooLarge(ValidationFailed):
@@ -60,7 +61,7 @@ async def import_households(
     """Register every household of a CSV file, or none: any bad line raises ValidationFailed
     whose `problems` list each one ({"line", "column", "message"}). A file over the size limit
     raises FileTooLarge (413). `dry_run` checks everything and writes nothing."""
-    today = today or date.today()
+    today = today or caisse_today()
     try:
         parsed = parse_households(data, today=today)
     except CsvFileError as exc:

@@ -20,6 +20,7 @@ from caisse.members.codes import member_code, next_member_number
 from caisse.members.household import HOUSEHOLD_FIELDS, FieldProblem, Household, check_household, public_name
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.members.text import member_search_text
+from caisse.periods import caisse_today
 
 
 class CreatedMember(NamedTuple):
@@ -103,7 +104,7 @@ async def create_members(
     caisse's last one, in the given order. Problems raise ValidationFailed; with several
     households each problem names its position (`"item": 0` is the first).
     """
-    today = today or date.today()
+    today = today or caisse_today()
     checked: list[Household] = []
     problems: list[tuple[int, FieldProblem]] = []
     for index, item in enumerate(households):

@@ -17,6 +17,7 @@ from caisse.amounts import cents_from_decimal
 from caisse.members.household import FieldProblem, check_household
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.members.registration import problems_error
+from caisse.periods import caisse_today
 
 _MONEY = {"monthly_income": "monthly_income_cents", "chosen_contribution": "chosen_contribution_cents"}
 
@@ -91,7 +92,7 @@ def household_values(data: HouseholdIn | HouseholdChanges, *, today: date | None
     if problems:
         if isinstance(data, HouseholdIn):
             bad = {p.field for p in problems}
-            _, more = check_household(values, today=today or date.today())
+            _, more = check_household(values, today=today or caisse_today())
             problems += [p for p in more if p.field not in bad]
         raise problems_error(problems)
     return values

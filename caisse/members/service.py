@@ -32,6 +32,7 @@ from caisse.members.registration import (
 )
 from caisse.members.status import refusal
 from caisse.members.text import like_pattern
+from caisse.periods import caisse_today
 
 __all__ = [
     "COMPOSITION_FIELDS",
@@ -167,7 +168,7 @@ async def update_member(
     "member.update"); raises ValidationFailed naming each bad field, Conflict for an e-mail another
     household uses (naming that household only to staff).
     """
-    today = today or date.today()
+    today = today or caisse_today()
     not_here = sorted(set(changes) - (set(HOUSEHOLD_FIELDS) - _STATUS_FIELDS))
     if not_here:
         raise ValidationFailed(
@@ -233,7 +234,7 @@ async def change_status(
     reactivation clears suspended_on) and writes a dated MemberStatusChange. Raises Conflict for a
     move the status machine does not allow, naming the moves that are.
     """
-    today = today or date.today()
+    today = today or caisse_today()
     effective_on = effective_on or today
     reason = reason.strip()
     # Re-read under a row lock (PostgreSQL) so that two changes at once apply one after the other.

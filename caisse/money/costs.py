@@ -18,6 +18,7 @@ from caisse.money.amounts import check_amount_cents, check_day, check_text
 from caisse.money.booking import Recorded, post_keyed, record_for_entry, same_or_conflict
 from caisse.money.models import OperatingCost
 from caisse.pagination import check_window
+from caisse.periods import caisse_today
 
 
 async def record_operating_cost(
@@ -35,7 +36,7 @@ async def record_operating_cost(
     """Book a cost paid from the fund. `category` is free text (e.g. 'salaires', 'loyer')."""
     category = check_text(category, field="The category", limit=80, required=True)
     amount_cents = check_amount_cents(amount_cents)
-    check_day(paid_on, first_month=caisse.first_month, today=today or date.today(), what="cost")
+    check_day(paid_on, first_month=caisse.first_month, today=today or caisse_today(), what="cost")
     reference = check_text(reference, field="The reference", limit=120)
     posted = await post_keyed(
         session,

@@ -27,6 +27,7 @@ from caisse.money.amounts import check_amount_cents, check_day, check_text
 from caisse.money.booking import Recorded, find_member, post_keyed, record_for_entry, same_or_conflict
 from caisse.money.models import ContributionPayment, PaymentMethod
 from caisse.pagination import check_window
+from caisse.periods import caisse_today
 
 
 def payment_method(value: PaymentMethod | str) -> PaymentMethod:
@@ -60,7 +61,7 @@ async def record_contribution_payment(
     """
     amount_cents = check_amount_cents(amount_cents)
     method = payment_method(method)
-    check_day(received_on, first_month=caisse.first_month, today=today or date.today(), what="payment")
+    check_day(received_on, first_month=caisse.first_month, today=today or caisse_today(), what="payment")
     reference = check_text(reference, field="The reference", limit=120)
     household = await find_member(session, caisse.id, member)
     if household.status is MemberStatus.APPLICANT:

@@ -15,6 +15,7 @@ from caisse.ledger.accounts import caisse_account_id
 from caisse.ledger.models import AccountKind, EntryKind, JournalEntry
 from caisse.ledger.posting import Line, post_entry
 from caisse.money.amounts import check_amount_cents, check_day, check_text
+from caisse.periods import caisse_today
 
 
 async def opening_reserve_entry(session: AsyncSession, caisse_id: int) -> JournalEntry | None:
@@ -43,7 +44,7 @@ async def record_opening_reserve(
     the first, with a reason, to correct it)."""
     amount_cents = check_amount_cents(amount_cents)
     check_day(
-        received_on, first_month=caisse.first_month, today=today or date.today(), what="opening reserve"
+        received_on, first_month=caisse.first_month, today=today or caisse_today(), what="opening reserve"
     )
     memo = check_text(memo, field="The memo", limit=300)
     # Lock the caisse row (PostgreSQL) so two requests cannot both book "the" opening reserve.

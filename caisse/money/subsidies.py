@@ -24,6 +24,7 @@ from caisse.money.amounts import check_amount_cents, check_day, check_text
 from caisse.money.booking import Recorded, post_keyed, record_for_entry, same_or_conflict
 from caisse.money.models import Subsidy, SubsidyKind, SubsidySource
 from caisse.pagination import check_window
+from caisse.periods import caisse_today
 
 
 def subsidy_kind(value: SubsidyKind | str) -> SubsidyKind:
@@ -124,7 +125,7 @@ async def record_subsidy(
 ) -> Recorded[Subsidy]:
     """Book a subsidy received from `source` (id or name). A retried key returns the first record."""
     amount_cents = check_amount_cents(amount_cents)
-    check_day(received_on, first_month=caisse.first_month, today=today or date.today(), what="subsidy")
+    check_day(received_on, first_month=caisse.first_month, today=today or caisse_today(), what="subsidy")
     reference = check_text(reference, field="The reference", limit=120)
     found = await find_subsidy_source(session, caisse.id, source)
     account = await session.scalar(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from caisse.db.models import Base
 from caisse.demo.build import DEMO_PASSWORD, DEMO_SLUG, build_demo
 from caisse.outlets import service as outlets
 from caisse.outlets.models import OutletStatus
+from caisse.periods import caisse_today
 from caisse.settings import Settings
 from tests.integration.web.web_fixtures import (
     applicant_outlet,
@@ -62,7 +63,7 @@ async def _add_outlets_and_a_decision(session: AsyncSession, caisse: Caisse) -> 
     for name, kind, commune, products in OUTLETS:
         await conventioned_outlet(session, caisse, name, kind=kind, commune=commune, products=products)
     candidate = await applicant_outlet(session, caisse, "Primeur de Saint-Michel")
-    voters = await seat_committee(session, caisse, 3, since=date.today() - timedelta(days=60))
+    voters = await seat_committee(session, caisse, 3, since=caisse_today() - timedelta(days=60))
     closes = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
     await closed_convene_ballot(session, caisse, candidate, voters, ("for", "for", "abstain"), closes)
 

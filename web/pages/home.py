@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Request, get
@@ -12,7 +11,7 @@ from caisse.auth.routes.markers import DbSession, PathCaisse
 from caisse.caisses.service import all_caisses, decode_rule_set, rule_set_in_force
 from caisse.outlets import service as outlets
 from caisse.outlets.models import OutletStatus
-from caisse.periods import month_of
+from caisse.periods import caisse_today, month_of
 from web.queries import active_households
 from web.render import formatter, page, translator
 from web.rules_text import allocation_text, contribution_text
@@ -26,7 +25,7 @@ async def home(request: Request[Any, Any, Any], db_session: DbSession) -> Templa
 @get("/c/{slug:str}", name="caisse")
 async def caisse_home(request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession) -> Template:
     # The rules in force this month (or, before the caisse opens, on its first month).
-    month = max(month_of(date.today()), caisse.first_month)
+    month = max(month_of(caisse_today()), caisse.first_month)
     rule_set = decode_rule_set(await rule_set_in_force(db_session, caisse.id, month))
     gettext, fmt = translator(request), formatter(request)
     _, conventioned = await outlets.list_outlets(

@@ -3,7 +3,6 @@ outlet's page with the criteria it was conventioned on. No contact, bank or asse
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, TypeAlias
 
 from litestar import Request, get
@@ -19,6 +18,7 @@ from caisse.outlets.fields import categories_of
 from caisse.outlets.grid import outlet_grid
 from caisse.outlets.models import PRODUCT_CATEGORIES, OutletKind, OutletStatus
 from caisse.outlets.schemas import PublicOutlet
+from caisse.periods import caisse_today
 from web.labels import KINDS as KIND_LABELS
 from web.labels import PRODUCTS, label
 from web.queries import conventioned_outlets, directory_communes
@@ -59,7 +59,7 @@ async def directory(
             commune=chosen["commune"] or None,
             product=chosen["produit"] or None,
         )
-        listed = await conventioned_outlets(db_session, caisse.id, filters, date.today())
+        listed = await conventioned_outlets(db_session, caisse.id, filters, caisse_today())
     return page(
         request,
         "public/outlets.html",
@@ -82,7 +82,7 @@ async def outlet_page(
 ) -> Template:
     """Only an outlet conventioned today has a public page; others are a 404, as if unknown."""
     outlet = await outlets.get_outlet(db_session, caisse.id, outlet_id)
-    convention = await current_convention(db_session, outlet.id, date.today())
+    convention = await current_convention(db_session, outlet.id, caisse_today())
     if outlet.status is not OutletStatus.CONVENTIONED or convention is None:
         raise NotFound(f"No conventioned outlet {outlet_id} in this caisse.")
     public = PublicOutlet.of(outlet, convention, await outlet_grid(db_session, caisse.id, outlet.id))

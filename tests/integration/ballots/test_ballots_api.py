@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.ballots.models import Ballot
 from caisse.caisses.models import Caisse
+from caisse.periods import caisse_today
 from tests.integration.ballots.ballot_helpers import Voter, new_outlet, seat_committee
 
 Client = AsyncTestClient[Litestar]
 BASE = "/api/v1/caisses/test/ballots"
 PUBLIC = "/api/v1/public/caisses/test"
-NOW_TERM = (date.today() - timedelta(days=30), date.today() + timedelta(days=365))
+NOW_TERM = (caisse_today() - timedelta(days=30), caisse_today() + timedelta(days=365))
 
 
 async def _committee(db: AsyncSession, world: Any, count: int = 3) -> list[Voter]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.ballots.models import Ballot
 from caisse.caisses.models import Caisse
 from caisse.outlets.conventioning import outlet_can_take_payments
+from caisse.periods import caisse_today
 from caisse.settings import Settings
 from tests.integration.ballots.ballot_helpers import new_outlet, open_ballot, seat_committee, vote
 from tests.ledger_checks import invoke_cli
 
-TERM = (date.today() - timedelta(days=30), date.today() + timedelta(days=365))
+TERM = (caisse_today() - timedelta(days=30), caisse_today() + timedelta(days=365))
 
 
 async def _voted_ballot(db: AsyncSession, caisse: Caisse, **values: Any) -> int:

@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
+from caisse.periods import caisse_today
 from tests.integration.members.helpers import BASE, AddMember, household_payload, link_member_user
 
 ROUTES = ["list", "create", "import", "read own", "read other", "change own", "change other", "status", "me"]
@@ -117,7 +118,7 @@ async def test_staff_change_income_and_composition(
     body = response.json()
     assert response.status_code == 200, response.text
     assert body["monthly_income_cents"] == 110050 and body["persons"] == 3
-    assert body["income_declared_on"] == date.today().isoformat()  # a new income is a new declaration
+    assert body["income_declared_on"] == caisse_today().isoformat()  # a new income is a new declaration
     refused = await client.patch(url, json={"adults": 0, "status": "active"}, headers=world.headers["staff"])
     assert refused.status_code == 400  # status is not a field of PATCH: it has its own route
     refused = await client.patch(url, json={"adults": 0}, headers=world.headers["staff"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from caisse.ledger import AccountKind, LedgerAccount
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.members.registration import create_member, create_members
 from caisse.members.service import update_member
+from caisse.periods import caisse_today
 from tests.integration.members.helpers import BASE, DECLARED, AddMember, household_payload, row_counts
 
 
@@ -41,7 +42,7 @@ async def test_a_new_household_is_returned_with_its_details_in_cents(
     body = response.json()
     assert body["monthly_income_cents"] == 123456
     assert body["persons"] == 3 and body["consumption_units"] == pytest.approx(1.8)
-    assert body["status"] == "applicant" and body["applied_on"] == date.today().isoformat()
+    assert body["status"] == "applicant" and body["applied_on"] == caisse_today().isoformat()
     assert [(h["from_status"], h["to_status"]) for h in body["history"]] == [(None, "applicant")]
 
 
@@ -78,7 +79,7 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"monthly_income": "12.345"}, "monthly_income"),
     ({"adults": 0}, "adults"),
     ({"children_under_14": -1}, "children_under_14"),
-    ({"income_declared_on": (date.today() + timedelta(days=1)).isoformat()}, "income_declared_on"),
+    ({"income_declared_on": (caisse_today() + timedelta(days=1)).isoformat()}, "income_declared_on"),
     ({"reference_person": "  "}, "reference_person"),
     ({"email": "awa-at-example.org"}, "email"),
     ({"status": "active", "applied_on": "2026-03-01", "activated_on": "2026-02-01"}, "activated_on"),

@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.models import Caisse
+from caisse.periods import caisse_today
 from tests.integration.members.helpers import BASE, AddMember, row_counts
 
 
@@ -77,7 +78,7 @@ async def test_status_dates_are_checked(
 ) -> None:
     member = await add_member(test_caisse, applied_on=date(2026, 3, 1))
     before = await row_counts(db)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (caisse_today() + timedelta(days=1)).isoformat()
     future = await move(client, world, member.code, "active", tomorrow)
     assert future.status_code == 422 and "in the future" in future.json()["detail"]
     earlier = await move(client, world, member.code, "active", "2026-02-01")
@@ -97,4 +98,4 @@ async def test_the_change_defaults_to_today(
     response = await client.post(
         f"{BASE}/members/{member.code}/status", json={"to": "active"}, headers=world.headers["staff"]
     )
-    assert response.status_code == 200 and response.json()["activated_on"] == date.today().isoformat()
+    assert response.status_code == 200 and response.json()["activated_on"] == caisse_today().isoformat()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -97,7 +97,7 @@ async def test_a_member_proposes_an_outlet(client: Client, world: Any, db: Async
         caisse,
         reference_person="Foyer",
         monthly_income_cents=150_000,
-        income_declared_on=date.today(),
+        income_declared_on=caisse_today(),
     )
     await auth.grant_role(
         db, user_id=world.user_ids["member"], caisse_id=caisse.id, role=Role.MEMBER, member_id=member.id

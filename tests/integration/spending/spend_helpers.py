@@ -28,11 +28,12 @@ from caisse.ledger.accounts import outlet_account_id
 from caisse.members.models import Member, MemberStatus
 from caisse.outlets.conventioning import record_decision
 from caisse.outlets.service import create_outlet
+from caisse.periods import caisse_today
 from caisse.spending import set_pin
 from tests.conftest import World
 from tests.ledger_checks import add_member, build_money_world, post_allocations
 
-TODAY = date.today()
+TODAY = caisse_today()
 CONVENED_ON = TODAY - timedelta(days=30)
 CREDIT = 10_000  # 100 € per household
 PINS = {"SA-1": "2580", "SA-2": "1357", "SA-3": "2468", "SA-5": "9512"}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.caisses.service import get_caisse
+from caisse.periods import caisse_today
 from tests.conftest import World
 from tests.integration.web.web_fixtures import Client, applicant_outlet, conventioned_outlet
 
@@ -115,7 +114,7 @@ async def test_outlet_of_another_caisse_is_not_found_here(
     world: World, client: Client, db: AsyncSession
 ) -> None:
     other = await get_caisse(db, "other")
-    outlet = await conventioned_outlet(db, other, "Ailleurs", since=date.today())
+    outlet = await conventioned_outlet(db, other, "Ailleurs", since=caisse_today())
     await db.commit()
     assert (await client.get(f"/c/test/lieux/{outlet.id}")).status_code == 404
     assert (await client.get(f"/c/other/lieux/{outlet.id}")).status_code == 200

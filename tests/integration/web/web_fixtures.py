@@ -23,6 +23,7 @@ from caisse.committee.membership import seat_member
 from caisse.outlets.conventioning import record_decision
 from caisse.outlets.models import Outlet
 from caisse.outlets.service import create_outlet
+from caisse.periods import caisse_today
 
 Client = AsyncTestClient[Litestar]
 PASSWORD = "correct horse battery"
@@ -40,7 +41,7 @@ async def conventioned_outlet(
     since: date | None = None,
 ) -> Outlet:
     """An outlet conventioned since `since` (default: 30 days ago, so its convention covers today)."""
-    since = since or date.today() - timedelta(days=30)
+    since = since or caisse_today() - timedelta(days=30)
     values = {"name": name, "kind": kind, "commune": commune, "product_categories": list(products)}
     outlet = await create_outlet(db, caisse, values=values, today=since)
     await record_decision(
@@ -52,7 +53,7 @@ async def conventioned_outlet(
 
 async def applicant_outlet(db: AsyncSession, caisse: Caisse, name: str) -> Outlet:
     return await create_outlet(
-        db, caisse, values={"name": name, "kind": "shop", "commune": "Pamiers"}, today=date.today()
+        db, caisse, values={"name": name, "kind": "shop", "commune": "Pamiers"}, today=caisse_today()
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
+from sqlalchemy.exc import DBAPIError
 
 from caisse.errors import DomainError
 from web.i18n import N_
@@ -41,6 +42,10 @@ MESSAGES: dict[int, tuple[str, str]] = {
     422: (N_("The data is not valid"), N_("Something sent is not valid; nothing was saved.")),
     429: (N_("Too many attempts"), N_("Wait a few minutes before trying again.")),
     500: (N_("Something went wrong"), N_("An unexpected error occurred; nothing was saved.")),
+    503: (
+        N_("The service is interrupted"),
+        N_("The connection to the database was lost; nothing was saved. Try again in a moment."),
+    ),
 }
 CSRF_MESSAGE = (
     N_("The form has expired"),
@@ -67,6 +72,8 @@ def _status_and_detail(exc: Exception) -> tuple[int, str | None]:
         return exc.status_code, None
     if isinstance(exc, OverflowError):
         return 400, None
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return 503, None
     return 500, None
 
 

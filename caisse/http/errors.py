@@ -67,6 +67,10 @@ _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict[str, Any]]:
     # A safety net: `caisse.text` checks free text before it is stored, but a character the
     # database cannot store is still the caller's input, not a server fault.
+    if exc.connection_invalidated:
+        log.warning("database connection lost on %s %s", request.method, request.url.path)
+        detail = "The connection to the database was lost; nothing was saved. Try again."
+        return _error(503, "database_unavailable", detail)
     if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
         return _error(
             422, "invalid", "The request holds a character that cannot be stored (such as NUL); remove it."

@@ -37,38 +37,65 @@ class Holder:
     wallet_id: int
 
 
+def _outlet(found: Any) -> OutletAccount:
+    return OutletAccount(found.caisse_id, found.id, found.name, found.recorded_id, bool(found.conventioned))
+
+
 async def outlet_account(
     db: AsyncConnection, slug: str, outlet_id: int, key: str, day: date
 ) -> OutletAccount | None:
     """None when there is no such caisse, or the outlet is not one of its own."""
     params = {"slug": slug, "code": outlet_code(outlet_id), "client_key": key, "day": day}
     found = (await db.execute(sql.OUTLET_AND_KEY, params)).first()
-    if found is None:
-        return None
-    caisse_id, account_id, name, recorded_id, conventioned = found
-    return OutletAccount(caisse_id, account_id, name, recorded_id, bool(conventioned))
+    return None if found is None else _outlet(found)
 
 
 async def lock_holder(db: AsyncConnection, caisse_id: int, code: str) -> Holder | None:
-    """None for an unknown code or a household without a PIN (nothing is locked then)."""
-    params = {"caisse_id": caisse_id, "code": code}
-    if db.dialect.name == "postgresql":
-        found = (await db.execute(sql.HOLDER_LOCKED, params)).first()
-    else:
-        await db.execute(sql.SQLITE_WALLET_LOCK, {"in_caisse": caisse_id, "member_code": code})
-        found = (await db.execute(sql.HOLDER, params)).first()
+    """None for an unknown code or a household without a PIN (nothing is locked then). SQLite."""
+    await db.execute(sql.SQLITE_WALLET_LOCK, {"in_caisse": caisse_id, "member_code": code})
+    found = (await db.execute(sql.HOLDER, {"caisse_id": caisse_id, "code": code})).first()
     return None if found is None else Holder(*found)
 
 
-async def credit_available(db: AsyncConnection, wallet_id: int) -> int:
-    """The wallet's credit in cents (wallets are credit-normal). Read it after `lock_holder`."""
-    return -int((await db.execute(sql.BALANCE, {"account_id": wallet_id})).scalar_one())
+async def outlet_and_holder(
+    db: AsyncConnection, slug: str, outlet_id: int, key: str, day: date, code: str
+) -> tuple[OutletAccount | None, Holder | None]:
+    """The outlet (None: no such outlet in the caisse) and, when it may take this payment (no payment
+    recorded under the key yet, a convention covering the day), the household paying with its PIN
+    and wallet rows locked (None: unknown code or no PIN). On PostgreSQL one statement, which may
+    lock the wallet for a payment then refused; the refusal's rollback releases it."""
+    if db.dialect.name == "postgresql":
+        params = {
+            "slug": slug, "code": outlet_code(outlet_id), "client_key": key, "day": day, "member_code": code,
+        }  # fmt: skip
+        found = (await db.execute(sql.OUTLET_AND_HOLDER, params)).first()
+        if found is not None:
+            holder = Holder(
+                found.member_id, found.status, found.pin_hash, found.salt, found.failed_attempts,
+                found.locked_until, found.wallet_id,
+            )  # fmt: skip
+            return _outlet(found), holder
+    outlet = await outlet_account(db, slug, outlet_id, key, day)
+    if outlet is None or outlet.recorded_id is not None or not outlet.conventioned:
+        return outlet, None
+    if db.dialect.name == "postgresql":  # the household is unknown or has no PIN
+        return outlet, None
+    return outlet, await lock_holder(db, outlet.caisse_id, code)
 
 
 @dataclass(frozen=True)
 class Booked:
     payment_id: int
     entry_id: int
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What `book` found and did: the wallet's credit before the payment, in cents, and the payment
+    booked (None when the credit fell short, or when the key was already posted)."""
+
+    available_cents: int
+    booked: Booked | None
 
 
 async def book(
@@ -85,10 +112,12 @@ async def book(
     note: str,
     memo: str,
     user_id: int | None,
-) -> Booked | None:
-    """Post the PAYMENT entry (Dr wallet / Cr outlet, `amount_cents`) and the OutletPayment row.
+) -> Booking:
+    """If the wallet's credit covers `amount_cents`, post the PAYMENT entry (Dr wallet / Cr outlet)
+    and the OutletPayment row. Call it with the wallet locked (`outlet_and_holder`).
 
-    None when the entry's key ("pay:<outlet>:<client key>") was already posted: nothing written.
+    Nothing is written when the credit falls short, or when the entry's key
+    ("pay:<outlet>:<client key>") was already posted.
     """
     check_balanced([Line(holder.wallet_id, amount_cents), Line(outlet_account_id, -amount_cents)])
     entry = {
@@ -105,14 +134,18 @@ async def book(
             **row, "kind": entry["kind"], "memo": memo, "entry_key": entry["idempotency_key"],
             "user_id": user_id, "wallet_id": holder.wallet_id, "outlet_account_id": outlet_account_id,
         }  # fmt: skip
-        found = (await db.execute(sql.BOOK_POSTGRES, params)).first()
-        return None if found is None else Booked(*found)
+        available, payment_id, entry_id = (await db.execute(sql.BOOK_POSTGRES, params)).one()
+        booked = None if payment_id is None else Booked(payment_id, entry_id)
+        return Booking(int(available), booked)
+    available = -int((await db.execute(sql.BALANCE, {"account_id": holder.wallet_id})).scalar_one())
+    if amount_cents > available:
+        return Booking(available, None)
     entry_id = (await db.execute(sql.SQLITE_ENTRY, entry)).scalar()
     if entry_id is None:
-        return None
+        return Booking(available, None)
     lines = [(holder.wallet_id, amount_cents), (outlet_account_id, -amount_cents)]
     await db.execute(
         sql.SQLITE_LINES, [{"entry_id": entry_id, "account_id": a, "amount_cents": c} for a, c in lines]
     )
     payment_id = (await db.execute(sql.SQLITE_PAYMENT, {**row, "entry_id": entry_id})).scalar_one()
-    return Booked(payment_id, entry_id)
+    return Booking(available, Booked(payment_id, entry_id))

@@ -96,7 +96,7 @@ async def record_outlet_payment(
     day = today or caisse_today()
     slug = caisse if isinstance(caisse, str) else caisse.slug
     db = await session.connection()
-    outlet = await booking.outlet_account(db, slug, outlet_id, key, day)
+    outlet, holder = await booking.outlet_and_holder(db, slug, outlet_id, key, day, code)
     if outlet is None:
         if await session.scalar(select(Caisse.id).where(Caisse.slug == slug)) is None:
             raise NotFound(f"No caisse '{slug}'.")
@@ -105,7 +105,6 @@ async def record_outlet_payment(
         return await _replay(session, outlet_id, key, code, amount_cents, note)
     if not outlet.conventioned:
         raise ConventionNotActive(await why_not_active(session, outlet_id, day))
-    holder = await booking.lock_holder(db, outlet.caisse_id, code)
     if holder is None:
         raise PinRefused(pins.REFUSED)
     reset = await pins.check_pin(
@@ -119,8 +118,14 @@ async def record_outlet_payment(
                 "The caisse's staff can say why."
             )
         check_payment_amount(amount_cents)
-        available = await booking.credit_available(db, holder.wallet_id)
-        if amount_cents > available:
+        paid_at = utcnow()
+        booking_done = await booking.book(
+            db, caisse_id=outlet.caisse_id, outlet_id=outlet_id, outlet_account_id=outlet.account_id,
+            holder=holder, amount_cents=amount_cents, day=day, paid_at=paid_at, client_key=key, note=note,
+            memo=f"Paiement {code} au lieu {outlet_id}", user_id=None if actor is None else actor.user_id,
+        )  # fmt: skip
+        booked, available = booking_done.booked, booking_done.available_cents
+        if booked is None and amount_cents > available:
             if await find_by_key(session, outlet_id, key) is not None:
                 # A twin request with the same key won the wallet lock while we waited.
                 return await _replay(session, outlet_id, key, code, amount_cents, note)
@@ -132,13 +137,7 @@ async def record_outlet_payment(
         if reset:  # a right PIN clears the count even when the payment is refused
             await session.commit()
         raise
-    paid_at = utcnow()
-    booked = await booking.book(
-        db, caisse_id=outlet.caisse_id, outlet_id=outlet_id, outlet_account_id=outlet.account_id,
-        holder=holder, amount_cents=amount_cents, day=day, paid_at=paid_at, client_key=key, note=note,
-        memo=f"Paiement {code} au lieu {outlet_id}", user_id=None if actor is None else actor.user_id,
-    )  # fmt: skip
-    if booked is None:  # the key was posted meanwhile, by a request for another household
+    if booked is None:  # the key was posted meanwhile, by a twin request or one for another household
         return await _replay(session, outlet_id, key, code, amount_cents, note)
     row = PaymentRow(
         booked.payment_id, outlet_id, outlet.name, holder.member_id, code, amount_cents, day, paid_at, note,

@@ -2,9 +2,10 @@
 
 Built at import, a statement keeps its compiled form in SQLAlchemy's cache and skips the ORM's
 per-request work (building the expression, computing its cache key, loading objects), so a
-payment costs little more than its round trips to the database: four on PostgreSQL (caisse,
-outlet, convention and retry key; lock; balance; booking), six on SQLite. They run on
-`session.connection()`, inside the request's transaction.
+payment costs little more than its round trips to the database. On PostgreSQL, two inside the
+transaction: the outlet, its convention, the retry key and the household with its PIN and wallet
+rows locked (`OUTLET_AND_HOLDER`); then the credit check and the booking (`BOOK_POSTGRES`). On
+SQLite, five. They run on `session.connection()`, inside the request's transaction.
 """
 
 from __future__ import annotations
@@ -77,9 +78,28 @@ HOLDER = (
     )
     .where(member.c.caisse_id == bindparam("caisse_id"), member.c.code == bindparam("code"))
 )
-# PostgreSQL: the same row, with the PIN and wallet rows locked. NO KEY UPDATE still lets other
-# transactions insert lines that reference the wallet (they take KEY SHARE), but not lock it.
-HOLDER_LOCKED = HOLDER.with_for_update(of=[member_pin, account], key_share=True)
+# PostgreSQL: the outlet's row of OUTLET_AND_KEY and the household's of HOLDER in one statement,
+# with the PIN and wallet rows locked (NO KEY UPDATE still lets other transactions insert lines
+# that reference the wallet: they take KEY SHARE). Parameters those of OUTLET_AND_KEY and
+# member_code. No row when either is missing: OUTLET_AND_KEY alone then says which refusal it is.
+# Only the locked rows are re-read after a wait for the lock; the retry key may then be stale, which
+# BOOK_POSTGRES's ON CONFLICT catches.
+_wallet = account.alias("wallet")
+OUTLET_AND_HOLDER = (
+    OUTLET_AND_KEY.add_columns(
+        member.c.id.label("member_id"),
+        member.c.status,
+        member_pin.c.pin_hash,
+        member_pin.c.salt,
+        member_pin.c.failed_attempts,
+        member_pin.c.locked_until,
+        _wallet.c.id.label("wallet_id"),
+    )
+    .join(member, and_(member.c.caisse_id == caisse.c.id, member.c.code == bindparam("member_code")))
+    .join(member_pin, member_pin.c.member_id == member.c.id)
+    .join(_wallet, and_(_wallet.c.member_id == member.c.id, _wallet.c.kind == AccountKind.WALLET))
+    .with_for_update(of=[member_pin, _wallet], key_share=True)
+)
 # SQLite: a no-op write on the wallet takes the database's single write lock first; parameters
 # in_caisse, member_code (an UPDATE reserves its columns' names).
 SQLITE_WALLET_LOCK = (
@@ -100,15 +120,21 @@ BALANCE = select(func.coalesce(func.sum(line.c.amount_cents), 0)).where(
     line.c.account_id == bindparam("account_id")
 )
 
-# Booking a payment: the PAYMENT entry (nothing when its key was already posted: the caller then
-# finds the payment recorded under it), its two lines (Dr wallet, Cr outlet) and the
-# OutletPayment row. On PostgreSQL, one statement; it returns (payment id, entry id), or no row.
+# Booking a payment, on PostgreSQL in one statement, run after OUTLET_AND_HOLDER took the wallet's
+# lock (so its snapshot sees every payment committed before): the credit available (wallets are
+# credit-normal), and only when it covers the amount, the PAYMENT entry (nothing when its key was
+# already posted: the caller then finds the payment recorded under it), its two lines (Dr wallet,
+# Cr outlet) and the OutletPayment row. One row: (available, payment id, entry id), the ids null
+# when nothing was booked.
 BOOK_POSTGRES = text(
     """
-    WITH new_entry AS (
+    WITH available AS (
+        SELECT -coalesce(sum(amount_cents), 0) AS cents FROM journal_line WHERE account_id = :wallet_id
+    ), new_entry AS (
         INSERT INTO journal_entry (caisse_id, kind, occurred_on, posted_at, memo, idempotency_key,
                                    created_by_user_id)
-        VALUES (:caisse_id, :kind, :paid_on, :paid_at, :memo, :entry_key, :user_id)
+        SELECT :caisse_id, :kind, :paid_on, :paid_at, :memo, :entry_key, :user_id
+        FROM available WHERE available.cents >= :amount_cents
         ON CONFLICT (caisse_id, idempotency_key) DO NOTHING
         RETURNING id
     ), new_lines AS (
@@ -117,13 +143,16 @@ BOOK_POSTGRES = text(
         FROM new_entry, (VALUES (CAST(:wallet_id AS BIGINT), CAST(:amount_cents AS BIGINT)),
                                 (CAST(:outlet_account_id AS BIGINT), -CAST(:amount_cents AS BIGINT)))
                         AS booked (account_id, amount_cents)
+    ), new_payment AS (
+        INSERT INTO outlet_payment (caisse_id, outlet_id, member_id, amount_cents, paid_on, paid_at,
+                                    client_key, note, entry_id, recorded_by_user_id, refund_reason)
+        SELECT :caisse_id, :outlet_id, :member_id, :amount_cents, :paid_on, :paid_at, :client_key, :note,
+               new_entry.id, :user_id, ''
+        FROM new_entry
+        RETURNING id, entry_id
     )
-    INSERT INTO outlet_payment (caisse_id, outlet_id, member_id, amount_cents, paid_on, paid_at,
-                                client_key, note, entry_id, recorded_by_user_id, refund_reason)
-    SELECT :caisse_id, :outlet_id, :member_id, :amount_cents, :paid_on, :paid_at, :client_key, :note,
-           new_entry.id, :user_id, ''
-    FROM new_entry
-    RETURNING id, entry_id
+    SELECT available.cents, new_payment.id, new_payment.entry_id
+    FROM available LEFT JOIN new_payment ON true
     """
 )
 # On SQLite, three statements: the entry (returns its id, or no row) ...

@@ -54,7 +54,9 @@ screenshots: $(STAMP)
 	CAISSE_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -m browser tests/browser
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/close_month.py
+	$(BIN)/python benchmarks/payments.py
 
 clean:
 	rm -rf $(VENV) caisse.db caisse.db-wal caisse.db-shm .pytest_cache .hypothesis

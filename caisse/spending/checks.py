@@ -2,8 +2,9 @@
 
 `check_outlet_payments`: every OutletPayment is booked by a PAYMENT entry of its caisse that
 moves exactly its amount from the household's wallet to the outlet's account, and a refunded one
-names the reversal of that entry. `check_payment_records`: every PAYMENT entry has its
-OutletPayment (kept apart: test helpers elsewhere post bare PAYMENT entries).
+names the reversal of that entry (one of `caisse ledger verify`'s checks). `check_payment_records`:
+every PAYMENT entry has its OutletPayment (not among them yet: the monthly-cycle tests book their
+purchases as bare PAYMENT entries; the payments benchmark runs it).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from caisse.ledger.models import JournalEntry, JournalLine
 from caisse.ledger.verify import accounts, entries, periods, records, reversals, triggers
 from caisse.ledger.verify.checker import MAX_PER_CHECK, Checker, LedgerProblem
 from caisse.redemptions import verify as payouts
+from caisse.spending.checks import check_outlet_payments
 
 __all__ = ["MAX_PER_CHECK", "LedgerProblem", "LedgerReport", "verify_ledger"]
 
@@ -35,6 +36,7 @@ CHECKS = (
     periods.check_withheld_releases,
     triggers.check_triggers,
     *payouts.CHECKS,
+    check_outlet_payments,
 )
 
 

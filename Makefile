@@ -28,7 +28,7 @@ test: $(STAMP)
 	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || $(MAKE) --no-print-directory chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy caisse simulation web
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -38,10 +38,15 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+def _is_browser_test(item: pytest.Item) -> bool:
+    return "tests/browser/" in str(item.path).replace("\\", "/")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the browser journeys last: they are the slowest, and their server and browser then never
-    overlap the other tests."""
-    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
+    overlap the other tests. (Under pytest-xdist, as `make test` runs, `--dist loadfile` keeps each
+    module's journeys on one worker, in order.)"""
+    items.sort(key=_is_browser_test)
 
 
 def _free_port() -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member, MemberStatus
 from caisse.outlets import service as outlets
-from caisse.outlets.conventioning import _covers as convention_covers
+from caisse.outlets.conventioning import convention_covers
 from caisse.outlets.models import Convention, Outlet, OutletStatus
 from caisse.periods import last_day
 

@@ -187,7 +187,7 @@ async def conventions_of(session: AsyncSession, outlet_id: int) -> list[Conventi
     return list(rows)
 
 
-def _covers(on: date) -> Any:
+def convention_covers(on: date) -> Any:
     """A convention covering day `on`: within its term and not stopped on or before that day."""
     return and_(
         Convention.starts_on <= on,
@@ -203,7 +203,9 @@ async def outlet_can_take_payments(session: AsyncSession, outlet_id: int, on: da
     A convention ended by a renewal is followed by the renewal's own convention.
     """
     found = await session.scalar(
-        select(func.count()).select_from(Convention).where(Convention.outlet_id == outlet_id, _covers(on))
+        select(func.count())
+        .select_from(Convention)
+        .where(Convention.outlet_id == outlet_id, convention_covers(on))
     )
     return bool(found)
 
@@ -230,6 +232,6 @@ async def conventions_due_for_renewal(
 async def current_convention(session: AsyncSession, outlet_id: int, on: date) -> Convention | None:
     return await session.scalar(
         select(Convention)
-        .where(Convention.outlet_id == outlet_id, _covers(on))
+        .where(Convention.outlet_id == outlet_id, convention_covers(on))
         .order_by(Convention.starts_on.desc())
     )

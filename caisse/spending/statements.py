@@ -18,7 +18,7 @@ from sqlalchemy.dialects import sqlite
 from caisse.caisses.models import Caisse
 from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member
-from caisse.outlets.conventioning import _covers as convention_covers
+from caisse.outlets.conventioning import convention_covers
 from caisse.outlets.models import Convention, Outlet
 from caisse.spending.models import MemberPin, OutletPayment
 

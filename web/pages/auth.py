@@ -20,7 +20,7 @@ from caisse.auth import service
 from caisse.auth.actor import Actor
 from caisse.auth.identify import SESSION_COOKIE, load_actor
 from caisse.auth.routes.markers import DbSession
-from caisse.auth.routes.session import _session_cookie as session_cookie
+from caisse.auth.routes.session import session_cookie
 from caisse.errors import NotAuthenticated, ValidationFailed
 from caisse.settings import Settings
 from web.i18n import LANG_COOKIE, LANG_COOKIE_MAX_AGE, LANGUAGES

@@ -16,7 +16,7 @@ from caisse.auth.schemas import LoginRequest, Me
 from caisse.settings import Settings
 
 
-def _session_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
+def session_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
     # HttpOnly: scripts cannot read it; SameSite=Lax: other sites cannot post with it.
     return Cookie(
         key=SESSION_COOKIE,
@@ -38,11 +38,13 @@ class SessionController(Controller):
         15 minutes every attempt gets 429 for a while."""
         settings: Settings = state.settings
         user, token = await service.log_in(
-            db_session, email=data.email, password=data.password,
+            db_session,
+            email=data.email,
+            password=data.password,
             max_age_seconds=settings.session_max_age_seconds,
         )
         me = Me.of(await load_actor(db_session, user))
-        return Response(me, cookies=[_session_cookie(settings, token, settings.session_max_age_seconds)])
+        return Response(me, cookies=[session_cookie(settings, token, settings.session_max_age_seconds)])
 
     @post("/auth/logout", status_code=204, summary="Log out: ends the session and clears the cookie")
     async def logout(
@@ -52,7 +54,7 @@ class SessionController(Controller):
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await service.close_session(db_session, token)
-        return Response(None, status_code=204, cookies=[_session_cookie(state.settings, "", 0)])
+        return Response(None, status_code=204, cookies=[session_cookie(state.settings, "", 0)])
 
     @get("/me", guards=[authenticated], summary="The caller and their roles in each caisse")
     async def me(self, actor: Caller) -> Me:

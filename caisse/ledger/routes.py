@@ -91,7 +91,8 @@ class LedgerController(Controller):
             "`Idempotency-Key` already reversed it. 404 no such entry in this caisse; 409 already reversed, "
             "a reversal itself, part of a closed month's close, taking back credit already spent, or a "
             "contribution payment after which allocations withheld until payment were released (reverse "
-            "those releases first; reversing a release withholds its allocation again); "
+            "those releases first; reversing a release withholds its allocation again), or a payout "
+            "batch's entry (the bank has its transfers: see docs/payouts.md for a batch it rejects); "
             "422 an empty reason, or a date before the entry or in the future."
         ),
         status_code=HTTP_201_CREATED,

@@ -16,6 +16,7 @@ from caisse.money.routes import CONTROLLERS as MONEY_CONTROLLERS
 from caisse.outlets.routes import CONTROLLERS as OUTLET_CONTROLLERS
 from caisse.redemptions.routes import CONTROLLERS as REDEMPTION_CONTROLLERS
 from caisse.reports.routes import CONTROLLERS as REPORT_CONTROLLERS
+from caisse.simulations.routes import CONTROLLERS as SIMULATION_CONTROLLERS
 from caisse.spending.routes import CONTROLLERS as SPENDING_CONTROLLERS
 
 
@@ -34,5 +35,6 @@ def api_router() -> Router:
         *COMMITTEE_CONTROLLERS,
         *BALLOT_CONTROLLERS,
         *SPENDING_CONTROLLERS,
+        *SIMULATION_CONTROLLERS,
     ]
     return Router(path="/api/v1", route_handlers=handlers, dependencies=DEPENDENCIES)  # type: ignore[arg-type]

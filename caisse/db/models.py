@@ -12,6 +12,7 @@ from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.money.models import ContributionPayment, OperatingCost, Subsidy, SubsidySource
 from caisse.outlets.models import Assessment, Convention, Criterion, Outlet, OutletStatusChange
 from caisse.redemptions.models import PayoutBatch, Redemption, RedemptionEvent
+from caisse.simulations.models import SimulationRun
 from caisse.spending.models import MemberPin, OutletPayment
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "Role",
     "RoleGrant",
     "RuleSet",
+    "SimulationRun",
     "Subsidy",
     "SubsidySource",
     "User",

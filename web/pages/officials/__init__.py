@@ -1,8 +1,28 @@
-"""Pages for elected officials and funders (budget scenarios), under `/c/{slug}/simulations`."""
+"""Pages for elected officials and funders (budget scenarios), under `/c/{slug}/simulations`: a
+scenario form, runs with their progress and results, comparisons, downloads and a printable summary.
+The computation and its limits are `caisse.simulations`'."""
 
 from litestar.handlers import HTTPRouteHandler
 
+from caisse.auth.models import Role
+from web.i18n import N_
 from web.pages.menu import MenuLink
+from web.pages.officials import compare, form, runs
 
-HANDLERS: list[HTTPRouteHandler] = []
-MENU: list[MenuLink] = []
+HANDLERS: list[HTTPRouteHandler] = [
+    runs.runs,
+    runs.run_page,
+    runs.printable_summary,
+    runs.download_json,
+    runs.download_csv,
+    runs.fan_chart,
+    form.scenario_form,
+    form.run_scenario,
+    compare.compare_form,
+    compare.run_comparison,
+]
+MENU: list[MenuLink] = [
+    MenuLink(Role.OFFICIAL, N_("Budget forecasts"), "simulations"),
+    MenuLink(Role.OFFICIAL, N_("New scenario"), "simulations/nouvelle"),
+    MenuLink(Role.OFFICIAL, N_("Compare scenarios"), "simulations/comparer"),
+]

@@ -1,0 +1,147 @@
+"""Runs as background jobs that survive several server workers.
+
+A run's state lives in the database, never in a worker's memory: the worker that accepted a run
+computes it in a thread of its own pool (off the event loop; numpy releases the GIL) while a task on
+its event loop writes the progress and a heartbeat to the run's row every few seconds, then the
+result. Any worker can therefore answer "where is run 42?".
+
+A worker that dies (crash, restart, deployment) stops writing heartbeats. Whenever a caisse's runs
+are read or a new one is started, runs of that caisse still queued or running whose heartbeat is
+older than STALE_AFTER are marked failed, saying why — so a dead run never stays "running" forever
+nor keeps counting against the caisse's limit of runs under way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from sqlalchemy import func, literal, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from caisse.db.base import UtcDateTime, utcnow
+from caisse.simulations.compute import Compute
+from caisse.simulations.models import ACTIVE_STATUSES, RunStatus, SimulationRun
+
+log = logging.getLogger("caisse.simulations")
+
+# This process, as written in the rows of the runs it computes.
+WORKER = f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
+HEARTBEAT_SECONDS = 2.0
+STALE_AFTER = timedelta(seconds=60)
+# Runs computed at once by one worker process; more wait, queued, in the pool.
+THREADS = 2
+STOPPED = (
+    "The server process computing this run stopped before it finished (a restart or a crash). "
+    "Start the run again."
+)
+INTERNAL = "The simulation failed on the server. The error is logged; start the run again or report it."
+
+_pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="caisse-simulation")
+# Watching tasks are kept referenced until done: the event loop only keeps weak references.
+_tasks: set[asyncio.Task[None]] = set()
+
+
+class _Progress:
+    """Written by the computing thread, read by the watching task."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.started = False
+        self.done = 0
+
+    def mark_started(self) -> None:
+        with self._lock:
+            self.started = True
+
+    def update(self, done: int, _total: int) -> None:
+        with self._lock:
+            self.started, self.done = True, done
+
+    def snapshot(self) -> tuple[bool, int]:
+        with self._lock:
+            return self.started, self.done
+
+
+def launch(engine: AsyncEngine, run_id: int, compute: Compute) -> None:
+    """Compute run `run_id` in this worker's pool; its row must be committed (status queued)."""
+    task = asyncio.get_running_loop().create_task(_watch(engine, run_id, compute))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+def _guarded(compute: Compute, progress: _Progress) -> bytes:
+    progress.mark_started()
+    return compute(progress.update)
+
+
+async def _watch(engine: AsyncEngine, run_id: int, compute: Compute) -> None:
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    progress = _Progress()
+    future = asyncio.wrap_future(_pool.submit(_guarded, compute, progress))
+    while True:
+        finished, _ = await asyncio.wait({future}, timeout=HEARTBEAT_SECONDS)
+        if finished:
+            break
+        started, done = progress.snapshot()
+        await _write(sessions, run_id, RunStatus.RUNNING if started else RunStatus.QUEUED, paths_done=done)
+    try:
+        result = future.result()
+    except ValueError as error:  # the simulator's message for a person: say it as it is
+        await _write(sessions, run_id, RunStatus.FAILED, error=str(error))
+    except Exception:
+        log.exception("simulation run %s failed", run_id)
+        await _write(sessions, run_id, RunStatus.FAILED, error=INTERNAL)
+    else:
+        await _write(sessions, run_id, RunStatus.DONE, result=result.decode())
+
+
+async def _write(
+    sessions: async_sessionmaker[AsyncSession],
+    run_id: int,
+    status: RunStatus,
+    *,
+    paths_done: int | None = None,
+    result: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Update the run's row unless it is already finished (e.g. marked failed by a sweep while this
+    worker was unreachable: the sweep's word stands)."""
+    now = utcnow()
+    values: dict[str, object] = {"status": status, "heartbeat_at": now, "worker": WORKER}
+    if paths_done is not None:
+        values["paths_done"] = paths_done
+    if status is not RunStatus.QUEUED:
+        # The first write of a started run stamps its start; later ones keep that stamp.
+        values["started_at"] = func.coalesce(SimulationRun.started_at, literal(now, UtcDateTime()))
+    if status.finished:
+        values |= {"finished_at": now, "result": result, "error": error}
+    if status is RunStatus.DONE:
+        values["paths_done"] = SimulationRun.paths_total
+    async with sessions() as session:
+        await session.execute(
+            update(SimulationRun)
+            .where(SimulationRun.id == run_id, SimulationRun.status.in_(ACTIVE_STATUSES))
+            .values(values)
+        )
+        await session.commit()
+
+
+async def mark_stale_runs(session: AsyncSession, caisse_id: int) -> None:
+    """Mark failed the caisse's runs still under way whose worker has stopped writing heartbeats."""
+    now = utcnow()
+    await session.execute(
+        update(SimulationRun)
+        .where(
+            SimulationRun.caisse_id == caisse_id,
+            SimulationRun.status.in_(ACTIVE_STATUSES),
+            SimulationRun.heartbeat_at < now - STALE_AFTER,
+        )
+        .values(status=RunStatus.FAILED, error=STOPPED, finished_at=now)
+    )

@@ -1,0 +1,262 @@
+"""From a request to runnable scenarios: presets and overrides merged, every document validated by
+the simulator's own decoder (so an error names the table and key as for a file), the population of
+"caisse" scenarios read from the database, and the run's size checked against the limits."""
+
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.caisses.models import Caisse
+from caisse.caisses.service import decode_rule_set, rule_set_in_force
+from caisse.errors import ValidationFailed
+from caisse.ledger.balances import balances_by_kind, natural
+from caisse.ledger.models import AccountKind
+from caisse.members.chosen import first_open_month
+from caisse.money.models import OperatingCost, Subsidy, SubsidySource
+from caisse.periods import first_day, months_between, previous_month
+from caisse.simulations.limits import MAX_PATHS, check_work
+from caisse.simulations.models import RunKind
+from caisse.simulations.population import members_population
+from caisse.simulations.schemas import ScenarioInput, SimulationRequest
+from simulation import Population, Scenario, ScenarioError, decode_scenario, synthetic_population
+from simulation.engines import CHECKS
+from simulation.plan import build_plan
+from simulation.run import fresh_seed
+from simulation.scenarios import shipped_scenarios
+from simulation.types import EngineName
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A validated request: the scenarios, each one's population when it comes from the caisse
+    (None: the simulator builds it from the scenario), and the paths and seed every scenario uses."""
+
+    kind: RunKind
+    scenarios: tuple[Scenario, ...]
+    populations: tuple[Population | None, ...]
+    paths: int
+    seed: int
+    engine: EngineName
+    solve: dict[str, Any] | None
+
+    @property
+    def label(self) -> str:
+        names = [s.scenario.name or f"scenario {i + 1}" for i, s in enumerate(self.scenarios)]
+        return " / ".join(names)[:300]
+
+    @property
+    def paths_total(self) -> int:
+        return self.paths * len(self.scenarios)
+
+    def document(self) -> dict[str, Any]:
+        """The request as it will run (JSON-ready): every scenario in full, the paths and seed."""
+        return {
+            "kind": self.kind.value,
+            "engine": self.engine,
+            "paths": self.paths,
+            "seed": self.seed,
+            "scenarios": [msgspec.to_builtins(s) for s in self.scenarios],
+            **({"solve": self.solve} if self.solve is not None else {}),
+        }
+
+
+def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `overrides` laid over it: tables merge key by key, anything else is replaced."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = merge(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def shipped_document(name: str) -> dict[str, Any]:
+    """The example scenario `name` (simulation/scenarios/NAME.toml) as a document."""
+    path = shipped_scenarios()[name]
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+async def caisse_document(session: AsyncSession, caisse: Caisse) -> dict[str, Any]:
+    """The caisse as it stands: from its next open month, its rules in force then, its active members
+    (all of whom take part), its reserve today, its credit lifetime, and its grants and running costs
+    of the last year carried forward; two years, 1 000 paths."""
+    month = await first_open_month(session, caisse)
+    rule_set = decode_rule_set(await rule_set_in_force(session, caisse.id, month))
+    fund = await balances_by_kind(session, caisse.id, AccountKind.FUND)
+    reserve_cents = sum(natural(AccountKind.FUND, raw) for raw in fund.values())
+    spending: dict[str, Any] = {}
+    if caisse.credit_lifetime_months is not None:
+        spending["credit_lifetime_months"] = caisse.credit_lifetime_months
+    subsidies, costs = await recent_funding(session, caisse, month)
+    return {
+        "scenario": {"name": f"{caisse.name} — état actuel", "start": month, "months": 24, "paths": 1000},
+        "population": {"source": "caisse", "caisse": caisse.slug},
+        "contribution": {"scheme": msgspec.to_builtins(rule_set.contribution)},
+        "allocation": {"rule": msgspec.to_builtins(rule_set.allocation)},
+        "participation": {"take_up": 1.0},
+        "spending": spending,
+        "funding": {"initial_reserve": reserve_cents / 100, "operating_costs": costs, "subsidies": subsidies},
+    }
+
+
+async def recent_funding(
+    session: AsyncSession, caisse: Caisse, month: str
+) -> tuple[list[dict[str, Any]], float]:
+    """What the caisse received from each funder and spent on running costs over the (up to) twelve
+    months before `month`, carried forward: each funder's grant as a yearly amount paid monthly
+    (renewed for sure: the official sets the risk with the levers), costs as a monthly mean (€)."""
+    history = months_between(max(caisse.first_month, _months_before(month, 12)), previous_month(month))
+    if month <= caisse.first_month or not history:
+        return [], 0.0
+    since, until = first_day(history[0]), first_day(month)
+    granted = await session.execute(
+        select(SubsidySource.name, func.sum(Subsidy.amount_cents))
+        .join(SubsidySource, SubsidySource.id == Subsidy.source_id)
+        .where(Subsidy.caisse_id == caisse.id, Subsidy.received_on >= since, Subsidy.received_on < until)
+        .group_by(SubsidySource.name)
+        .order_by(SubsidySource.name)
+    )
+    per_year = 12 / len(history)
+    subsidies = [
+        {"name": name, "amount": round(int(cents) * per_year / 100, 2), "payment": "monthly"}
+        for name, cents in granted
+        if cents and cents > 0
+    ]
+    spent = await session.scalar(
+        select(func.coalesce(func.sum(OperatingCost.amount_cents), 0)).where(
+            OperatingCost.caisse_id == caisse.id,
+            OperatingCost.paid_on >= since,
+            OperatingCost.paid_on < until,
+        )
+    )
+    return subsidies, round(max(int(spent or 0), 0) / len(history) / 100, 2)
+
+
+def _months_before(month: str, count: int) -> str:
+    for _ in range(count):
+        month = previous_month(month)
+    return month
+
+
+async def scenario_document(
+    session: AsyncSession, caisse: Caisse, given: ScenarioInput, where: str
+) -> dict[str, Any]:
+    if (given.scenario is None) == (given.preset is None):
+        raise ValidationFailed(
+            f"{where}: give either 'scenario' (a whole scenario) or 'preset', not both nor neither."
+        )
+    if given.scenario is not None:
+        if given.overrides is not None:
+            raise ValidationFailed(f"{where}: 'overrides' apply to a preset; put them in 'scenario' itself.")
+        return given.scenario
+    base = (
+        await caisse_document(session, caisse)
+        if given.preset == "caisse"
+        else shipped_document(given.preset or "")
+    )
+    return merge(base, given.overrides or {})
+
+
+def decode(document: dict[str, Any], caisse: Caisse, where: str) -> Scenario:
+    """The scenario, or ValidationFailed saying which scenario, table and key are wrong."""
+    try:
+        scenario = decode_scenario(document)
+    except ScenarioError as error:
+        raise ValidationFailed(f"{where}: {error}") from None
+    source = scenario.population
+    if source.source == "csv":
+        raise ValidationFailed(
+            f'{where}: [population] source = "csv" reads a file on the machine running the simulation, which '
+            'the server does not offer; use source = "caisse" (this caisse\'s members) or "synthetic".'
+        )
+    if source.source == "caisse" and source.caisse != caisse.slug:
+        raise ValidationFailed(
+            f"{where}: [population] caisse = '{source.caisse}': a run of this caisse can only use its own "
+            f"members; write caisse = '{caisse.slug}'."
+        )
+    return scenario
+
+
+async def prepare(session: AsyncSession, caisse: Caisse, request: SimulationRequest) -> PreparedRun:
+    """Validate `request` for `caisse` (ValidationFailed naming what to change) and fix its seed."""
+    count = len(request.scenarios)
+    if request.kind is RunKind.COMPARE and count < 2:
+        raise ValidationFailed("A comparison needs at least two scenarios in 'scenarios'.")
+    if request.kind is not RunKind.COMPARE and count != 1:
+        raise ValidationFailed(f"A '{request.kind.value}' run takes exactly one scenario; got {count}.")
+    if request.kind is RunKind.SOLVE and importlib.util.find_spec("simulation.solve") is None:
+        raise ValidationFailed("This server's simulator has no solver yet: run 'simulate' or 'compare'.")
+    if (request.kind is RunKind.SOLVE) != (request.solve is not None):
+        raise ValidationFailed(
+            "'solve' (the lever and the target) goes with kind = 'solve', and only with it."
+        )
+    scenarios = []
+    for index, given in enumerate(request.scenarios):
+        where = f"scenarios[{index}]"
+        scenarios.append(decode(await scenario_document(session, caisse, given, where), caisse, where))
+    months = {s.scenario.months for s in scenarios}
+    if len(months) > 1:
+        raise ValidationFailed(
+            f"Scenarios compared month by month need the same months; got {sorted(months)}."
+        )
+    first = scenarios[0].scenario
+    paths = request.paths or first.paths
+    if paths > MAX_PATHS:
+        raise ValidationFailed(
+            f"[scenario] paths = {paths:,} is more than the server runs ({MAX_PATHS:,}); "
+            "give 'paths' or lower it."
+        )
+    seed = (
+        request.seed if request.seed is not None else first.seed if first.seed is not None else fresh_seed()
+    )
+    members = None
+    populations: list[Population | None] = []
+    largest = 0
+    for index, scenario in enumerate(scenarios):
+        population = None
+        if scenario.population.source == "caisse":
+            members = members if members is not None else await members_population(session, caisse)
+            population = members
+        populations.append(population)
+        size = population or _synthetic(scenario)
+        largest = max(largest, size.total_households if request.engine == "micro" else size.types)
+        _check_engine(scenario, population, request.engine, paths, f"scenarios[{index}]")
+    check_work(paths, first.months, largest, count, micro=request.engine == "micro")
+    return PreparedRun(
+        kind=request.kind,
+        scenarios=tuple(scenarios),
+        populations=tuple(populations),
+        paths=paths,
+        seed=seed,
+        engine=request.engine,
+        solve=request.solve,
+    )
+
+
+def _synthetic(scenario: Scenario) -> Population:
+    section = scenario.population
+    return synthetic_population(
+        section.households, section.composition.as_dict(), section.income_bins, section.income_scale
+    )
+
+
+def _check_engine(
+    scenario: Scenario, population: Population | None, engine: EngineName, paths: int, where: str
+) -> None:
+    """What the engine refuses (e.g. expiry with spread spending for the stratified engine), now
+    rather than once the run is queued."""
+    try:
+        plan = build_plan(scenario, population if population is not None else _synthetic(scenario))
+        CHECKS[engine](plan, min(paths, scenario.scenario.chunk_size))
+    except ValueError as error:
+        raise ValidationFailed(f"{where}: {error}") from None

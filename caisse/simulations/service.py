@@ -1,0 +1,93 @@
+"""Start a caisse's simulation run, read it back, list its runs (the API and the officials' pages
+both call these)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import defer
+
+from caisse.auth.actor import Actor
+from caisse.caisses.models import Caisse
+from caisse.db.base import utcnow
+from caisse.errors import NotFound
+from caisse.simulations import jobs
+from caisse.simulations.compute import computation
+from caisse.simulations.limits import MAX_ACTIVE_PER_CAISSE, TooManyRuns
+from caisse.simulations.models import ACTIVE_STATUSES, RunStatus, SimulationRun
+from caisse.simulations.scenarios import prepare
+from caisse.simulations.schemas import SimulationRequest
+
+
+async def start_run(
+    session: AsyncSession, caisse: Caisse, request: SimulationRequest, actor: Actor
+) -> SimulationRun:
+    """Validate `request`, record the run (queued), commit, and start computing it in this worker.
+
+    ValidationFailed (422) names what to change; TooManyRuns (429) when the caisse already has
+    MAX_ACTIVE_PER_CAISSE runs under way. Commits: the run must be visible to every worker before
+    its computation starts."""
+    prepared = await prepare(session, caisse, request)
+    await jobs.mark_stale_runs(session, caisse.id)
+    active = await session.scalar(
+        select(func.count())
+        .select_from(SimulationRun)
+        .where(SimulationRun.caisse_id == caisse.id, SimulationRun.status.in_(ACTIVE_STATUSES))
+    )
+    if (active or 0) >= MAX_ACTIVE_PER_CAISSE:
+        raise TooManyRuns(
+            f"The caisse already has {active} simulation runs under way (at most {MAX_ACTIVE_PER_CAISSE}); "
+            "wait for one to finish, then start this one."
+        )
+    now = utcnow()
+    run = SimulationRun(
+        caisse_id=caisse.id,
+        kind=prepared.kind,
+        status=RunStatus.QUEUED,
+        label=prepared.label,
+        paths_done=0,
+        paths_total=prepared.paths_total,
+        request=msgspec.json.encode(prepared.document()).decode(),
+        requested_by_user_id=actor.user_id,
+        worker=jobs.WORKER,
+        heartbeat_at=now,
+        created_at=now,
+    )
+    session.add(run)
+    await session.commit()
+    bind = session.bind
+    if not isinstance(bind, AsyncEngine):
+        raise RuntimeError("simulation runs need the session bound to the application's async engine")
+    jobs.launch(bind, run.id, computation(prepared))
+    return run
+
+
+async def get_run(session: AsyncSession, caisse: Caisse, run_id: int) -> SimulationRun:
+    """Run `run_id` of this caisse (NotFound otherwise), as the database has it now."""
+    await jobs.mark_stale_runs(session, caisse.id)
+    run = await session.scalar(
+        select(SimulationRun)
+        .where(SimulationRun.id == run_id, SimulationRun.caisse_id == caisse.id)
+        .execution_options(populate_existing=True)
+    )
+    if run is None:
+        raise NotFound(f"No simulation run {run_id} in caisse '{caisse.slug}'.")
+    return run
+
+
+async def list_runs(session: AsyncSession, caisse: Caisse, *, limit: int = 50) -> Sequence[SimulationRun]:
+    """The caisse's most recent runs, newest first."""
+    await jobs.mark_stale_runs(session, caisse.id)
+    rows = await session.scalars(
+        select(SimulationRun)
+        .where(SimulationRun.caisse_id == caisse.id)
+        .order_by(SimulationRun.created_at.desc(), SimulationRun.id.desc())
+        .limit(limit)
+        # A list shows where runs stand: their (large) request and result stay in the database.
+        .options(defer(SimulationRun.request), defer(SimulationRun.result))
+        .execution_options(populate_existing=True)
+    )
+    return rows.all()

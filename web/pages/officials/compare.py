@@ -1,0 +1,107 @@
+"""Compare scenarios side by side: pick two to four finished forecasts of the caisse (same number of
+months); they run again together with common random numbers, so their differences are measured on
+the same futures (`caisse.simulations`, kind "compare")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
+from caisse.caisses.models import Caisse
+from caisse.errors import NotFound, ValidationFailed
+from caisse.simulations import (
+    RunKind,
+    RunStatus,
+    ScenarioInput,
+    SimulationRequest,
+    get_run,
+    list_runs,
+    start_run,
+)
+from caisse.simulations.limits import MAX_SCENARIOS, TooManyRuns
+from caisse.simulations.models import SimulationRun
+from web.pages.officials.common import GUARD, base_url, request_of, run_url
+from web.render import page, translator
+
+
+class CompareForm(msgspec.Struct, kw_only=True):
+    # One ticked box arrives as a single value, several as a list.
+    runs: list[int] | int | None = None
+
+    def chosen(self) -> list[int]:
+        picked = [] if self.runs is None else [self.runs] if isinstance(self.runs, int) else self.runs
+        return list(dict.fromkeys(picked))
+
+
+async def _choices(session: AsyncSession, caisse: Caisse) -> list[SimulationRun]:
+    return [
+        run
+        for run in await list_runs(session, caisse, limit=100)
+        if run.kind is RunKind.SIMULATE and run.status is RunStatus.DONE
+    ]
+
+
+async def _page(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    caisse: Caisse,
+    *,
+    chosen: list[int] | None = None,
+    status: int = 200,
+    error: str | None = None,
+) -> Template:
+    return page(
+        request, "officials/compare.html", status=status, caisse=caisse, caisse_nav=caisse,
+        choices=await _choices(session, caisse), chosen=chosen or [], error=error,
+        base_url=base_url(caisse.slug), max_scenarios=MAX_SCENARIOS,
+    )  # fmt: skip
+
+
+@get("/c/{slug:str}/simulations/comparer", name="officials-compare-form", guards=GUARD)
+async def compare_form(
+    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession
+) -> Template:
+    return await _page(request, db_session, caisse)
+
+
+@post("/c/{slug:str}/simulations/comparer", name="officials-compare-run", guards=GUARD)
+async def run_comparison(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    data: URLEncodedBody[CompareForm],
+) -> Response[Any]:
+    gettext = translator(request)
+    chosen = data.chosen()
+    if not 2 <= len(chosen) <= MAX_SCENARIOS:
+        message = gettext("Tick two to four forecasts to compare.")
+        return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
+    documents = []
+    paths = 0
+    try:
+        for run_id in chosen:
+            stored = request_of(await get_run(db_session, caisse, run_id))
+            documents.append(stored["scenarios"][0])
+            paths = paths or int(stored["paths"])
+        seed = int(request_of(await get_run(db_session, caisse, chosen[0]))["seed"])
+        comparison = SimulationRequest(
+            kind=RunKind.COMPARE, paths=paths, seed=seed,
+            scenarios=[ScenarioInput(scenario=document) for document in documents],
+        )  # fmt: skip
+        run = await start_run(db_session, caisse, comparison, actor)
+    except (NotFound, ValidationFailed) as error:
+        message = gettext("These forecasts cannot be compared:") + " " + error.detail
+        return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
+    except TooManyRuns:
+        message = gettext(
+            "Two runs of this caisse are already under way. Wait for one to finish, then run again."
+        )
+        return await _page(request, db_session, caisse, chosen=chosen, status=429, error=message)
+    return Redirect(path=run_url(caisse.slug, run.id), status_code=303)

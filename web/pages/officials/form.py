@@ -1,0 +1,201 @@
+"""The scenario form: start from an example scenario or from the caisse as it stands, move the levers
+(`caisse.simulations.levers`), run. Each number is checked here against its range, with a message
+next to its field; the scenario as a whole is then checked by the simulator (`start_run`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
+from caisse.caisses.models import Caisse
+from caisse.errors import ValidationFailed
+from caisse.simulations import ScenarioInput, SimulationRequest, start_run
+from caisse.simulations.levers import LeverError, Levers, apply_levers
+from caisse.simulations.limits import MAX_PATHS, TooManyRuns
+from caisse.simulations.scenarios import caisse_document, shipped_document
+from caisse.simulations.schemas import PRESET_NAMES
+from web.i18n import N_
+from web.pages.officials.common import GUARD, base_url, run_url
+from web.render import page, translator
+
+BASES = {
+    "caisse": N_("The caisse as it stands (its rules, members and reserve)"),
+    "montpellier": N_("Example: a Montpellier-like caisse"),
+    "gironde": N_("Example: a Gironde-like caisse"),
+    "national": N_("Example: the national proposal (150 € per person)"),
+}
+# A lever the base scenario's rules cannot take: the form field, and what to tell the official.
+LEVER_FIELDS = {"contribution_scale": "contribution_percent", "allocation_scale": "allocation_percent"}
+LEVER_MESSAGES = {
+    "contribution_scale": N_(
+        "These contribution rules (brackets or tiers) have no single scale: keep 100 here, or change "
+        "them in a scenario sent through the API."
+    ),
+    "allocation_scale": N_(
+        "A mutualist allocation shares out the contributions: keep 100 here and change the contributions."
+    ),
+}
+Base = Annotated[str | None, QueryParameter(name="base", max_length=20)]
+MAX_MONTHS = 120
+
+
+class ScenarioForm(msgspec.Struct, kw_only=True):
+    base: str = "caisse"
+    name: str = ""
+    months: str = ""
+    paths: str = ""
+    seed: str = ""
+    contribution_percent: str = "100"
+    allocation_percent: str = "100"
+    subsidy_percent: str = "100"
+    take_up_percent: str = ""
+    initial_reserve: str = ""
+    operating_costs: str = ""
+    extra_subsidy: str = "0"
+    extra_subsidy_renewal_percent: str = "100"
+
+
+def _shown(value: float) -> str:
+    return f"{value:.10g}"
+
+
+async def base_document(session: AsyncSession, caisse: Caisse, base: str) -> dict[str, Any]:
+    return await caisse_document(session, caisse) if base == "caisse" else shipped_document(base)
+
+
+def form_from(document: dict[str, Any], base: str) -> ScenarioForm:
+    """The form's starting values: the base scenario's own."""
+    run, funding = document["scenario"], document.get("funding", {})
+    return ScenarioForm(
+        base=base,
+        name=str(run.get("name", "")),
+        months=str(run.get("months", 24)),
+        paths=str(min(int(run.get("paths", 1000)), 1000)),
+        seed=str(run.get("seed", "")),
+        take_up_percent=_shown(100 * float(document.get("participation", {}).get("take_up", 1.0))),
+        initial_reserve=_shown(float(funding.get("initial_reserve", 0.0))),
+        operating_costs=_shown(float(funding.get("operating_costs", 0.0))),
+    )
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Levers | None, dict[str, str]]:
+    """The levers, or the message to show next to each field that is wrong."""
+    errors: dict[str, str] = {}
+
+    def number(field: str, low: float, high: float, message: str, *, whole: bool = False) -> float:
+        value = _number(getattr(form, field))
+        if value is None or not low <= value <= high or (whole and value != int(value)):
+            errors[field] = gettext(message)
+            return low
+        return value
+
+    name = form.name.strip()
+    if not name or len(name) > 120:
+        errors["name"] = gettext("Give the scenario a name (at most 120 characters).")
+    months = number("months", 1, MAX_MONTHS, N_("Months: a whole number from 1 to 120."), whole=True)
+    paths = number("paths", 1, MAX_PATHS, N_("Paths: a whole number from 1 to 20 000."), whole=True)
+    seed = None
+    if form.seed.strip():
+        seed = int(
+            number("seed", 0, 2**53, N_("Seed: a whole number, 0 or more (or leave it empty)."), whole=True)
+        )
+    contribution = number("contribution_percent", 0, 1000, N_("Contributions: a percentage from 0 to 1 000."))
+    allocation = number("allocation_percent", 0, 1000, N_("Allocation: a percentage from 0 to 1 000."))
+    subsidies = number("subsidy_percent", 0, 1000, N_("Subsidies: a percentage from 0 to 1 000."))
+    take_up = number("take_up_percent", 0, 100, N_("Take-up: a percentage from 0 to 100."))
+    reserve = number(
+        "initial_reserve", -1e12, 1e12, N_("Initial reserve: an amount in euros (negative for a debt).")
+    )
+    costs = number(
+        "operating_costs", 0, 1e12, N_("Operating costs: an amount in euros per month, 0 or more.")
+    )
+    extra = number("extra_subsidy", 0, 1e12, N_("New subsidy: an amount in euros per year, 0 or more."))
+    renewal = number("extra_subsidy_renewal_percent", 0, 100, N_("Renewal: a percentage from 0 to 100."))
+    if errors:
+        return None, errors
+    return (
+        Levers(
+            name=name, months=int(months), paths=int(paths), seed=seed, contribution_scale=contribution / 100,
+            allocation_scale=allocation / 100, subsidy_scale=subsidies / 100, take_up=take_up / 100,
+            initial_reserve=reserve, operating_costs=costs, extra_subsidy=extra,
+            extra_subsidy_renewal=renewal / 100,
+        ),
+        {},
+    )  # fmt: skip
+
+
+def _form_page(
+    request: Request[Any, Any, Any],
+    caisse: Caisse,
+    form: ScenarioForm,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form_error: str | None = None,
+) -> Template:
+    return page(
+        request, "officials/form.html", status=status, caisse=caisse, caisse_nav=caisse, form=form,
+        errors=errors or {}, form_error=form_error, bases=BASES, base_url=base_url(caisse.slug),
+        max_paths=MAX_PATHS,
+    )  # fmt: skip
+
+
+@get("/c/{slug:str}/simulations/nouvelle", name="officials-scenario-form", guards=GUARD)
+async def scenario_form(
+    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, base: Base = None
+) -> Template:
+    chosen = base if base in PRESET_NAMES else "caisse"
+    return _form_page(request, caisse, form_from(await base_document(db_session, caisse, chosen), chosen))
+
+
+@post("/c/{slug:str}/simulations/nouvelle", name="officials-scenario-run", guards=GUARD)
+async def run_scenario(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    data: URLEncodedBody[ScenarioForm],
+) -> Response[Any]:
+    gettext = translator(request)
+    if data.base not in PRESET_NAMES:
+        data.base = "caisse"
+    levers, errors = read_levers(data, gettext)
+    if levers is None:
+        return _form_page(request, caisse, data, status=422, errors=errors)
+    try:
+        document = apply_levers(await base_document(db_session, caisse, data.base), levers)
+    except LeverError as error:
+        field = LEVER_FIELDS[error.lever]
+        message = gettext(LEVER_MESSAGES[error.lever])
+        return _form_page(request, caisse, data, status=422, errors={field: message})
+    try:
+        run = await start_run(
+            db_session, caisse, SimulationRequest(scenarios=[ScenarioInput(scenario=document)]), actor
+        )
+    except ValidationFailed as error:
+        # The simulator's own words (in English, naming the table and key), after a sentence in the
+        # page's language.
+        message = gettext("The scenario cannot run as it is:") + " " + error.detail
+        return _form_page(request, caisse, data, status=422, form_error=message)
+    except TooManyRuns:
+        message = gettext(
+            "Two runs of this caisse are already under way. Wait for one to finish, then run again."
+        )
+        return _form_page(request, caisse, data, status=429, form_error=message)
+    return Redirect(path=run_url(caisse.slug, run.id), status_code=303)

@@ -1,0 +1,158 @@
+"""A caisse's runs: the list, one run (its progress while it runs — the page reloads itself through
+the `Refresh` header, no script — then its results), its downloads (JSON, CSV, SVG) and a one-page
+summary to print for a council meeting."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from caisse.auth.routes.markers import DbSession, PathCaisse
+from caisse.errors import NotFound
+from caisse.simulations import get_run, list_runs
+from caisse.simulations.export import forecasts_csv
+from caisse.simulations.models import SimulationRun
+from simulation.fanchart import comparison_chart_svg, fan_chart_svg
+from simulation.results import SimulationResult
+from web.charts import Bar, Series, bar_chart, line_chart
+from web.formatting import Formatter
+from web.pages.officials.common import GUARD, base_url, comparison_of, forecast_of, run_url
+from web.render import formatter, page, translator
+
+REFRESH_SECONDS = 2
+
+
+@get("/c/{slug:str}/simulations", name="officials-runs", guards=GUARD)
+async def runs(request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession) -> Template:
+    return page(
+        request, "officials/runs.html", caisse=caisse, caisse_nav=caisse,
+        runs=await list_runs(db_session, caisse), base_url=base_url(caisse.slug),
+    )  # fmt: skip
+
+
+def _charts(request: Request[Any, Any, Any], result: SimulationResult) -> dict[str, Any]:
+    gettext, fmt = translator(request), formatter(request)
+    months = _spaced([fmt.short_month(m) for m in result.months])
+    deficit = line_chart(
+        "p-deficit",
+        gettext("Probability of a deficit, month by month"),
+        gettext("Share of the paths whose reserve is below zero at the end of each month."),
+        months,
+        [Series(gettext("P(deficit)"), [round(p * 1000) for p in result.p_deficit])],
+        lambda v: fmt.percent(v / 1000, 0 if v % 10 == 0 else 1),
+    )
+    bars = [
+        Bar(gettext("Decile %(n)s") % {"n": i + 1}, round((t or 0) * 100), _money(fmt, t))
+        for i, t in enumerate(result.net_transfer_by_decile)
+    ]
+    deciles = bar_chart(
+        "deciles",
+        gettext("Net transfer by income decile"),
+        gettext(
+            "Mean allocation minus contribution per member household and month, by national income "
+            "decile: positive, the household draws more than it pays in."
+        ),
+        bars,
+    )
+    return {"deficit_chart": deficit, "decile_chart": deciles, "decile_bars": bars}
+
+
+def _spaced(labels: list[str]) -> list[str]:
+    """Month labels for `line_chart`, which shows every k-th label and the last: the k-th label
+    closest to the last is blanked when it would sit too near it, so that the two never overlap."""
+    last = len(labels) - 1
+    every = math.ceil(len(labels) / 5)
+    near = (last // every) * every
+    if 0 < last - near < max(2, (every + 1) // 2 + 1):
+        labels[near] = ""
+    return labels
+
+
+def _money(fmt: Formatter, euros: float | None) -> str:
+    return "–" if euros is None else fmt.money(round(euros * 100))
+
+
+async def _run(db_session: Any, caisse: Any, run_id: int) -> SimulationRun:
+    return await get_run(db_session, caisse, run_id)
+
+
+@get("/c/{slug:str}/simulations/{run_id:int}", name="officials-run", guards=GUARD)
+async def run_page(
+    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]
+) -> Template:
+    run = await _run(db_session, caisse, run_id)
+    forecast, comparison = forecast_of(run), comparison_of(run)
+    context: dict[str, Any] = {}
+    if forecast is not None:
+        context = _charts(request, forecast)
+    response = page(
+        request, "officials/run.html", caisse=caisse, caisse_nav=caisse, run=run, forecast=forecast,
+        comparison=comparison, url=run_url(caisse.slug, run.id), base_url=base_url(caisse.slug),
+        refresh=REFRESH_SECONDS, **context,
+    )  # fmt: skip
+    if not run.status.finished:
+        # Reloads the page until the run is finished: a header, not <meta refresh> (axe flags that).
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@get("/c/{slug:str}/simulations/{run_id:int}/resume", name="officials-run-summary", guards=GUARD)
+async def printable_summary(
+    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]
+) -> Template:
+    run = await _run(db_session, caisse, run_id)
+    forecast = forecast_of(run)
+    if forecast is None:
+        raise NotFound("This run has no finished forecast to summarise.")
+    return page(
+        request, "officials/summary.html", caisse=caisse, caisse_nav=caisse, run=run, forecast=forecast,
+        url=run_url(caisse.slug, run.id), **_charts(request, forecast),
+    )  # fmt: skip
+
+
+def _finished(run: SimulationRun) -> tuple[SimulationResult, ...]:
+    forecast, comparison = forecast_of(run), comparison_of(run)
+    if forecast is not None:
+        return (forecast,)
+    if comparison is not None:
+        return tuple(comparison.results)
+    raise NotFound("This run has no finished result to download yet.")
+
+
+def _download(content: str | bytes, media_type: str, name: str) -> Response[Any]:
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@get("/c/{slug:str}/simulations/{run_id:int}/export.json", name="officials-run-json", guards=GUARD)
+async def download_json(caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]) -> Response[Any]:
+    run = await _run(db_session, caisse, run_id)
+    _finished(run)
+    document = msgspec.json.format(run.result or "{}", indent=2)
+    return _download(document, "application/json", f"simulation-{caisse.slug}-{run.id}.json")
+
+
+@get("/c/{slug:str}/simulations/{run_id:int}/export.csv", name="officials-run-csv", guards=GUARD)
+async def download_csv(caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]) -> Response[Any]:
+    run = await _run(db_session, caisse, run_id)
+    return _download(
+        forecasts_csv(_finished(run)), "text/csv; charset=utf-8", f"simulation-{caisse.slug}-{run.id}.csv"
+    )
+
+
+@get("/c/{slug:str}/simulations/{run_id:int}/reserve.svg", name="officials-run-svg", guards=GUARD)
+async def fan_chart(
+    caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int], download: FromQuery[bool] = False
+) -> Response[Any]:
+    run = await _run(db_session, caisse, run_id)
+    results = _finished(run)
+    svg = fan_chart_svg(results[0]) if len(results) == 1 else comparison_chart_svg(list(results))
+    if download:
+        return _download(svg, "image/svg+xml", f"simulation-{caisse.slug}-{run.id}.svg")
+    return Response(svg, media_type="image/svg+xml")

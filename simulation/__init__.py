@@ -16,7 +16,7 @@ DESIGN.md §4; scenario files: docs/scenario.md.
 from simulation.compare import Comparison, compare_scenarios
 from simulation.population import Population, population_from_households, synthetic_population
 from simulation.results import PathResults, SimulationResult
-from simulation.run import Simulation, simulate
+from simulation.run import Simulation, estimate_work, simulate
 from simulation.scenario import Scenario, ScenarioError, decode_scenario, load_scenario
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "SimulationResult",
     "compare_scenarios",
     "decode_scenario",
+    "estimate_work",
     "load_scenario",
     "population_from_households",
     "simulate",

@@ -1,5 +1,13 @@
 """Run a scenario: validate once, build the plan, run the chunks (here or on an executor), combine.
 
+Entry points for callers outside this package (the web API among them):
+
+- :func:`simulate` (``on_progress(done_paths, total_paths)`` is called once per finished chunk);
+- :func:`estimate_work` before a run, to refuse requests too large for the machine;
+- ``simulation.compare.compare_scenarios`` for several scenarios with common random numbers;
+- ``simulation.population.population_from_households`` for a population given as weighted
+  household records (a caisse's members), passed to :func:`simulate` as ``population=``.
+
 >>> from simulation.scenario import decode_scenario
 >>> scenario = decode_scenario({
 ...     "scenario": {"start": "2027-01", "months": 12, "paths": 50, "seed": 1},
@@ -85,6 +93,26 @@ def run_chunks(
         if on_progress is not None:
             on_progress(done, total)
     return outcomes
+
+
+def estimate_work(
+    scenario: Scenario, *, paths: int | None = None, population: Population | None = None
+) -> int:
+    """The size of a run in path-months-types, what time and memory grow with; `paths` and
+    `population` as for :func:`simulate`.
+
+    >>> from simulation.scenario import decode_scenario
+    >>> scenario = decode_scenario({
+    ...     "scenario": {"start": "2027-01", "months": 12, "paths": 50, "seed": 1},
+    ...     "population": {"households": 200},
+    ...     "contribution": {"preset": "montpellier"},
+    ...     "allocation": {"preset": "montpellier"},
+    ... })
+    >>> estimate_work(scenario, paths=10) % (10 * 12)
+    0
+    """
+    types = (population if population is not None else build_population(scenario.population)).types
+    return (paths or scenario.scenario.paths) * scenario.scenario.months * types
 
 
 def fresh_seed() -> int:

@@ -18,8 +18,11 @@ from simulation.population import Population, population_from_households, synthe
 from simulation.results import PathResults, SimulationResult
 from simulation.run import Simulation, estimate_work, simulate
 from simulation.scenario import Scenario, ScenarioError, decode_scenario, load_scenario
+from simulation.solve import LEVERS, METRICS, Solution, TargetOutOfReach, solve
 
 __all__ = [
+    "LEVERS",
+    "METRICS",
     "Comparison",
     "PathResults",
     "Population",
@@ -27,11 +30,14 @@ __all__ = [
     "ScenarioError",
     "Simulation",
     "SimulationResult",
+    "Solution",
+    "TargetOutOfReach",
     "compare_scenarios",
     "decode_scenario",
     "estimate_work",
     "load_scenario",
     "population_from_households",
     "simulate",
+    "solve",
     "synthetic_population",
 ]

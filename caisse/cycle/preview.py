@@ -1,0 +1,38 @@
+"""What closing a month would post, before anyone confirms it.
+
+The preview runs the close itself (`caisse.cycle.close.close_month`: the same checks, billing,
+expiry and allocation code) inside a savepoint that is always rolled back, so its totals are
+exactly those a close run now would store, and nothing of it stays: no PeriodClose row, no
+journal entry, no withheld allocation. The caisse's lock it takes lasts until the caller's
+transaction ends, as a close's would.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.caisses.models import Caisse
+from caisse.cycle.close import close_month
+from caisse.cycle.schemas import CloseResult
+
+
+async def preview_close(
+    session: AsyncSession,
+    caisse: Caisse,
+    month: str,
+    *,
+    today: date | None = None,
+    allow_future: bool = False,
+) -> CloseResult:
+    """The totals closing `month` would store (cents), computed by the close and rolled back.
+
+    A month already closed returns its stored totals with `already_closed=True`. Raises what
+    `close_month` raises (PeriodOutOfOrder, ValidationFailed) for a month that cannot be closed.
+    """
+    savepoint = await session.begin_nested()
+    try:
+        return await close_month(session, caisse, month, today=today, allow_future=allow_future)
+    finally:
+        await savepoint.rollback()

@@ -1,0 +1,150 @@
+"""Closing a month (`/c/{slug}/gestion/cloture`): choose the month (the next one to close by
+default), see what the close would post, confirm, then read the result.
+
+The preview is the close itself run in a savepoint that is rolled back
+(`caisse.cycle.preview.preview_close`), so its totals are those the confirmation will store. The
+confirmation (POST, CSRF) calls `close_month`, which is idempotent: a second confirmation of the
+same month posts nothing and the result page says the month was already closed. Months close in
+order and not before they begin; a month the close refuses is said next to the month field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
+from caisse.caisses.models import Caisse
+from caisse.cycle.close import close_month
+from caisse.cycle.preview import preview_close
+from caisse.cycle.schemas import CloseResult, CycleStatus
+from caisse.cycle.status import cycle_status
+from caisse.errors import Conflict, NotFound, PeriodOutOfOrder, ValidationFailed
+from caisse.periods import caisse_today, month_of
+from web.formatting import Formatter
+from web.pages.staff.people.common import GUARD, PathText, staff_url
+from web.render import formatter, page, translator
+
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+Month = Annotated[str | None, QueryParameter(name="mois", max_length=20)]
+
+
+class CloseForm(msgspec.Struct):
+    mois: str = ""
+
+
+def _refusal(exc: Exception, month: str, cycle: CycleStatus, _: Callable[[str], str], fmt: Formatter) -> str:
+    """Why `month` cannot be closed, in the reader's words."""
+    if isinstance(exc, PeriodOutOfOrder):
+        return _("Months close in order: close %(next)s first.") % {"next": fmt.month(cycle.next_month)}
+    if month < cycle.first_month:
+        return _("The caisse starts in %(first)s.") % {"first": fmt.month(cycle.first_month)}
+    if month > month_of(caisse_today()):
+        return _("%(month)s has not begun: a month can be closed from its first day.") % {
+            "month": fmt.month(month)
+        }
+    if isinstance(exc, Conflict):
+        return _("This month is being closed by someone else right now: wait a moment and reload the page.")
+    return str(getattr(exc, "detail", exc))
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    caisse: Caisse,
+    cycle: CycleStatus,
+    month: str,
+    *,
+    status: int = 200,
+    preview: CloseResult | None = None,
+    error: str | None = None,
+) -> Template:
+    return page(
+        request, "staff/people/close.html", status=status, caisse=caisse, caisse_nav=caisse, section="close",
+        cycle=cycle, month=month, preview=preview, errors={"mois": error} if error else {},
+        recent=list(reversed(cycle.periods[-6:])),
+    )  # fmt: skip
+
+
+@get("/c/{slug:str}/gestion/cloture", name="staff-close", guards=GUARD)
+async def close_form(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    mois: Month = None,
+) -> Template:
+    """The month chosen (`?mois=YYYY-MM`, default the next to close) and its preview."""
+    _, fmt = translator(request), formatter(request)
+    cycle = await cycle_status(db_session, caisse)
+    month = (mois or "").strip() or cycle.next_month
+    if not _MONTH.fullmatch(month):
+        return _page(
+            request,
+            caisse,
+            cycle,
+            month[:20],
+            status=422,
+            error=_("Write the month as YYYY-MM, such as 2027-01."),
+        )
+    try:
+        preview = await preview_close(db_session, caisse, month)
+    except (ValidationFailed, Conflict) as exc:
+        # The default month not closable yet (it has not begun) is news, not a mistake of the reader's.
+        status = 422 if mois else 200
+        return _page(request, caisse, cycle, month, status=status, error=_refusal(exc, month, cycle, _, fmt))
+    return _page(request, caisse, cycle, month, preview=preview)
+
+
+@post("/c/{slug:str}/gestion/cloture", name="staff-close-confirm", guards=GUARD)
+async def confirm_close(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    data: URLEncodedBody[CloseForm],
+) -> Response[Any]:
+    _, fmt = translator(request), formatter(request)
+    month = data.mois.strip()
+    if not _MONTH.fullmatch(month):
+        cycle = await cycle_status(db_session, caisse)
+        return _page(
+            request,
+            caisse,
+            cycle,
+            month[:20],
+            status=422,
+            error=_("Write the month as YYYY-MM, such as 2027-01."),
+        )
+    try:
+        result = await close_month(db_session, caisse, month, actor=actor)
+    except (ValidationFailed, Conflict) as exc:
+        cycle = await cycle_status(db_session, caisse)
+        return _page(request, caisse, cycle, month, status=409, error=_refusal(exc, month, cycle, _, fmt))
+    flag = "?deja=1" if result.already_closed else ""
+    return Redirect(path=staff_url(caisse, f"/cloture/{month}{flag}"), status_code=303)
+
+
+@get("/c/{slug:str}/gestion/cloture/{month:str}", name="staff-close-result", guards=GUARD)
+async def close_result(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    month: PathText,
+    deja: Annotated[str | None, QueryParameter(max_length=10)] = None,
+) -> Template:
+    """A closed month's stored totals; 404 for a month not closed."""
+    cycle = await cycle_status(db_session, caisse)
+    closed = next((p for p in cycle.periods if p.month == month), None)
+    if closed is None:
+        raise NotFound("This month is not closed.")
+    return page(
+        request, "staff/people/close_done.html", caisse=caisse, caisse_nav=caisse, section="close",
+        closed=closed, again=deja is not None, cycle=cycle,
+    )  # fmt: skip

@@ -1,0 +1,109 @@
+"""The caisse's households for its staff: a list a page at a time, searched by code, name or
+e-mail (the members service's search, case and accents ignored) and filtered by status; and one
+household with its composition, income, contribution under the grid in force, status history,
+food credit, recent wallet movements and what it owes.
+
+The list runs the same statements whatever the number of households: a count and one page of
+rows (by id, on indexed columns), plus the audit row of the personal data shown. Every read of a
+household's personal data is audit-logged by the services.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.params import QueryParameter
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.auth.actor import Actor
+from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
+from caisse.caisses.models import Caisse
+from caisse.caisses.service import decode_rule_set, rule_set_in_force
+from caisse.members.chosen import first_open_month
+from caisse.members.models import MemberStatus
+from caisse.members.service import get_member, list_members, read_member, status_history
+from caisse.members.status import ALLOWED_MOVES
+from caisse.reports.household import amount_owed, wallet_movements, wallet_position
+from caisse.rules.explain import explain
+from caisse.rules.schemes import SelfDeterminedScheme
+from web.pages.member.account import movement_text
+from web.pages.staff.people.common import GUARD, STATUS_LABELS, STATUS_MOVES, PathText
+from web.pages.till.common import MAX_PAGE, Pager
+from web.render import formatter, page, translator
+
+PAGE_SIZE = 25
+RECENT = 10
+MAX_QUERY = 100
+MAX_CODE = 40
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PAGE)]
+Search = Annotated[str | None, QueryParameter(name="q", max_length=MAX_QUERY)]
+StatusFilter = Annotated[MemberStatus | None, QueryParameter(name="statut")]
+
+
+@get("/c/{slug:str}/gestion/membres", name="staff-members", guards=GUARD)
+async def members(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    number: PageNumber = 1,
+    q: Search = None,
+    statut: StatusFilter = None,
+) -> Template:
+    query = (q or "").strip()
+    _ = translator(request)
+    rows, total = await list_members(
+        db_session, caisse, actor, query=query or None, status=statut, limit=PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE, note="web list",
+    )  # fmt: skip
+    return page(
+        request, "staff/people/members.html", caisse=caisse, caisse_nav=caisse, section="members",
+        members=rows, total=total, pager=Pager(number, PAGE_SIZE, total), query=query,
+        chosen_status=statut.value if statut else "", statuses=STATUS_LABELS,
+        status_options=[(s.value, _(text)) for s, text in STATUS_LABELS.items()],
+    )  # fmt: skip
+
+
+async def household_context(
+    request: Request[Any, Any, Any], caisse: Caisse, actor: Actor, db: AsyncSession, code: str
+) -> dict[str, Any]:
+    """What the household page shows (also behind the status form when it is sent back)."""
+    member = await get_member(db, caisse.id, code[:MAX_CODE])
+    await read_member(db, caisse, member, actor)
+    month = await first_open_month(db, caisse)
+    rule_set = decode_rule_set(await rule_set_in_force(db, caisse.id, month))
+    chosen = None if member.chosen_contribution_cents is None else member.chosen_contribution_cents / 100
+    explained = explain(
+        rule_set, member.monthly_income_cents / 100, member.adults, member.others_14_plus,
+        member.children_under_14, chosen,
+    )  # fmt: skip
+    _, fmt = translator(request), formatter(request)
+    recent, moves = await wallet_movements(db, caisse, member, actor=actor, limit=RECENT)
+    return {
+        "caisse": caisse, "caisse_nav": caisse, "section": "members", "member": member, "month": month,
+        "explained": explained, "self_determined": isinstance(rule_set.contribution, SelfDeterminedScheme),
+        "history": await status_history(db, member.id),
+        "position": await wallet_position(db, caisse, member, actor=actor),
+        "recent": [(m, movement_text(m, _, fmt)) for m in recent], "more_moves": moves > len(recent),
+        "owed": await amount_owed(db, caisse, member), "statuses": STATUS_LABELS,
+        "moves": [(s.value, STATUS_MOVES[s]) for s in ALLOWED_MOVES[member.status]],
+    }  # fmt: skip
+
+
+@get("/c/{slug:str}/gestion/membres/{code:str}", name="staff-member", guards=GUARD)
+async def household(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    code: PathText,
+    modifie: Annotated[str | None, QueryParameter(max_length=10)] = None,
+    statut: Annotated[str | None, QueryParameter(max_length=10)] = None,
+) -> Template:
+    context = await household_context(request, caisse, actor, db_session, code)
+    return page(
+        request, "staff/people/member.html", **context, updated=modifie is not None,
+        status_changed=statut is not None, status_values={}, status_errors={}, status_error=None,
+    )  # fmt: skip

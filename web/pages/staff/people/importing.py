@@ -1,0 +1,265 @@
+"""Importing households from a spreadsheet's CSV export, in two steps: upload and preview, then
+confirm. Nothing is written before the confirmation.
+
+1. The upload (multipart, at most `MAX_BYTES`; a .csv or .txt file, or text) is checked by the
+   import itself in dry-run mode (`caisse.members.importing.import_households`: every line,
+   database included), and the lines it would create are listed from the same parse
+   (`caisse.members.csv_import.parse_households`). A file with problems lists every one with its
+   line number and column (the import is all or nothing), and offers the upload again.
+2. The preview page carries the file to the confirmation itself, so the server keeps nothing
+   between the steps: its bytes (base64) in a hidden field, with a random nonce, and an HMAC-SHA256
+   signature over the caisse, the user, the nonce and the file's SHA-256, keyed by the app's
+   secret (the one that signs form tokens). A confirmation whose file or signature was altered,
+   or that comes from another user or caisse, is refused with a request to upload again; with no
+   configured secret (`CAISSE_SECRET_KEY`), a restart also invalidates an open preview.
+3. The confirmation locks the caisse, imports, and records the import in the audit log under the
+   digest of nonce and file ("member.import_file"). A second confirmation of the same preview (a
+   double click, a reload, the back button) finds that record under the same lock and imports
+   nothing: it shows the first import's result. Uploading the file again makes a new preview,
+   which the import's own checks (e-mails already used, for one) then judge.
+
+The file's format: docs/csv-import.md (the columns are listed on the upload page).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from caisse.auth import audit
+from caisse.auth.actor import Actor
+from caisse.auth.models import AuditEvent
+from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
+from caisse.caisses.locking import lock_caisse
+from caisse.caisses.models import Caisse
+from caisse.errors import NotFound, ValidationFailed
+from caisse.members.csv_import import COLUMNS, MAX_BYTES, CsvFileError, ParsedRow, parse_households
+from caisse.members.importing import import_households
+from caisse.periods import caisse_today
+from web.pages.staff.people.common import GUARD, STATUS_LABELS, PathText, staff_url
+from web.render import page, translator
+
+# The preview lists this many lines; the count says how many more the file holds.
+SHOWN_ROWS = 200
+# A multipart upload of MAX_BYTES, and its base64 form sent back with the confirmation.
+UPLOAD_LIMIT = MAX_BYTES + 512 * 1024
+CONFIRM_LIMIT = MAX_BYTES * 4 // 3 + 64 * 1024
+ACCEPTED_TYPES = (
+    "text/csv",
+    "text/plain",
+    "application/csv",
+    "application/vnd.ms-excel",
+    "application/octet-stream",
+    "",
+)
+ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv")
+AUDIT_ACTION = "member.import_file"
+AUDIT_SUBJECT = "member_import"
+_DIGEST = r"[0-9a-f]{64}"
+FORMAT_DOC = Path(__file__).resolve().parents[4] / "docs" / "csv-import.md"
+
+
+class ConfirmForm(msgspec.Struct):
+    content: str = ""
+    nonce: str = ""
+    signature: str = ""
+
+
+def _signature(request: Request[Any, Any, Any], caisse: Caisse, actor: Actor, nonce: str, data: bytes) -> str:
+    secret = request.app.csrf_config.secret if request.app.csrf_config else ""
+    message = f"member-import|{caisse.slug}|{actor.user_id}|{nonce}|{hashlib.sha256(data).hexdigest()}"
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _digest(nonce: str, data: bytes) -> str:
+    return hashlib.sha256(nonce.encode() + b"|" + data).hexdigest()
+
+
+def _upload_page(
+    request: Request[Any, Any, Any],
+    caisse: Caisse,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    problems: list[dict[str, object]] | None = None,
+    filename: str = "",
+) -> Template:
+    return page(
+        request, "staff/people/import.html", status=status, caisse=caisse, caisse_nav=caisse,
+        section="import", errors=errors or {}, problems=problems or [], filename=filename, columns=COLUMNS,
+        max_mb=MAX_BYTES // 1024 // 1024,
+    )  # fmt: skip
+
+
+@get("/c/{slug:str}/gestion/membres/import", name="staff-import", guards=GUARD)
+async def upload_form(request: Request[Any, Any, Any], caisse: PathCaisse, actor: Caller) -> Template:
+    return _upload_page(request, caisse)
+
+
+async def _uploaded(request: Request[Any, Any, Any]) -> tuple[bytes | None, str, str | None]:
+    """(the file's bytes, its name, what is wrong with it)."""
+    _ = translator(request)
+    form = await request.form()
+    upload = form.get("fichier")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None, "", _("Choose the CSV file to import.")
+    name = upload.filename[-200:]
+    lowered = name.lower()
+    if lowered.endswith((".xlsx", ".xls", ".ods")):
+        return (
+            None,
+            name,
+            _("This is a spreadsheet file, not CSV: export it from your spreadsheet as CSV (UTF-8)."),
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if not lowered.endswith(ACCEPTED_SUFFIXES) and content_type not in ACCEPTED_TYPES[:3]:
+        return None, name, _("Choose a CSV file (its name ends in .csv).")
+    data = await upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return (
+            None,
+            name,
+            _("The file is larger than %(mb)s MB: split it into several files.")
+            % {"mb": MAX_BYTES // 1024 // 1024},
+        )
+    if not data.strip():
+        return None, name, _("The file is empty: it needs a header line and one line per household.")
+    return data, name, None
+
+
+def _rows(data: bytes) -> list[ParsedRow]:
+    try:
+        return list(parse_households(data, today=caisse_today()).rows)
+    except CsvFileError:  # pragma: no cover - the dry run said the file reads
+        return []
+
+
+@post(
+    "/c/{slug:str}/gestion/membres/import",
+    name="staff-import-preview",
+    guards=GUARD,
+    request_max_body_size=UPLOAD_LIMIT,
+)
+async def preview(
+    request: Request[Any, Any, Any], caisse: PathCaisse, actor: Caller, db_session: DbSession
+) -> Template:
+    """Checks the whole file (dry run: nothing written) and shows what the import would do."""
+    data, name, problem = await _uploaded(request)
+    if data is None:
+        return _upload_page(request, caisse, status=422, errors={"fichier": problem or ""}, filename=name)
+    try:
+        report = await import_households(db_session, caisse, data, actor=actor, dry_run=True)
+    except ValidationFailed as exc:
+        if not exc.problems:
+            return _upload_page(request, caisse, status=422, errors={"fichier": exc.detail}, filename=name)
+        return _upload_page(request, caisse, status=422, problems=exc.problems, filename=name)
+    nonce = secrets.token_urlsafe(16)
+    rows = _rows(data)
+    return page(
+        request, "staff/people/import_preview.html", caisse=caisse, caisse_nav=caisse, section="import",
+        filename=name, report=report, rows=rows[:SHOWN_ROWS], more=max(0, len(rows) - SHOWN_ROWS),
+        statuses=STATUS_LABELS, content=base64.b64encode(data).decode(), nonce=nonce,
+        signature=_signature(request, caisse, actor, nonce, data),
+    )  # fmt: skip
+
+
+def _result_url(caisse: Caisse, digest: str, again: bool = False) -> str:
+    return staff_url(caisse, f"/membres/import/{digest}" + ("?deja=1" if again else ""))
+
+
+async def _recorded(db: Any, caisse: Caisse, digest: str) -> AuditEvent | None:
+    return await db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.subject_type == AUDIT_SUBJECT,
+            AuditEvent.subject_id == digest,
+            AuditEvent.caisse_id == caisse.id,
+        )
+    )
+
+
+@post(
+    "/c/{slug:str}/gestion/membres/import/confirmer",
+    name="staff-import-confirm",
+    guards=GUARD,
+    request_max_body_size=CONFIRM_LIMIT,
+)
+async def confirm(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    data: URLEncodedBody[ConfirmForm],
+) -> Response[Any]:
+    _ = translator(request)
+    expired = _(
+        "This preview cannot be confirmed any more (it was changed, or is too old): upload the file again."
+    )
+    try:
+        content = base64.b64decode(data.content.encode(), validate=True)
+    except (binascii.Error, ValueError):
+        content = b""
+    expected = _signature(request, caisse, actor, data.nonce, content)
+    if not content or not data.nonce or not hmac.compare_digest(expected, data.signature):
+        return _upload_page(request, caisse, status=400, errors={"fichier": expired})
+    digest = _digest(data.nonce, content)
+    # One confirmation at a time per caisse: a second one waits here, then finds the first's record.
+    caisse = await lock_caisse(db_session, caisse)
+    if await _recorded(db_session, caisse, digest) is not None:
+        return Redirect(path=_result_url(caisse, digest, again=True), status_code=303)
+    try:
+        report = await import_households(db_session, caisse, content, actor=actor)
+    except ValidationFailed as exc:
+        if not exc.problems:
+            return _upload_page(request, caisse, status=422, errors={"fichier": exc.detail})
+        return _upload_page(request, caisse, status=422, problems=exc.problems)
+    note = json.dumps({"imported": report.imported, "first": report.codes[0], "last": report.codes[-1]})
+    await audit.record(
+        db_session, actor=actor, caisse_id=caisse.id, action=AUDIT_ACTION, subject_type=AUDIT_SUBJECT,
+        subject_ids=[digest], note=note,
+    )  # fmt: skip
+    return Redirect(path=_result_url(caisse, digest), status_code=303)
+
+
+@get("/c/{slug:str}/gestion/membres/import/format", name="staff-import-format", guards=GUARD)
+async def import_format(caisse: PathCaisse) -> Response[str]:
+    """The format's documentation (docs/csv-import.md), as plain text."""
+    try:
+        text = FORMAT_DOC.read_text(encoding="utf-8")
+    except OSError:  # an installed package without the repository's docs
+        raise NotFound(
+            "The import format's document is not installed here; see docs/csv-import.md."
+        ) from None
+    return Response(text, media_type="text/plain; charset=utf-8")
+
+
+@get("/c/{slug:str}/gestion/membres/import/{digest:str}", name="staff-import-done", guards=GUARD)
+async def done(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    digest: PathText,
+    deja: Annotated[str | None, QueryParameter(max_length=10)] = None,
+) -> Template:
+    event = await _recorded(db_session, caisse, digest) if re.fullmatch(_DIGEST, digest) else None
+    if event is None:
+        raise NotFound("No import with this reference in this caisse.")
+    outcome = json.loads(event.detail).get("note", "{}")
+    return page(
+        request, "staff/people/import_done.html", caisse=caisse, caisse_nav=caisse, section="import",
+        outcome=json.loads(outcome), again=deja is not None, at=event.at,
+    )  # fmt: skip

@@ -69,3 +69,18 @@ def label(table: dict[str, str], code: object) -> str:
     """The (untranslated) label of `code`, or the code itself when the table does not know it."""
     key = getattr(code, "value", code)
     return table.get(str(key), str(key))
+
+OUTLET_STATUSES = {
+    "applicant": N_("applicant"),
+    "under_review": N_("under review"),
+    "conventioned": N_("conventioned"),
+    "suspended": N_("suspended"),
+    "ended": N_("ended"),
+    "rejected": N_("rejected"),
+}
+
+DRAW_STATUSES = {
+    "announced": N_("announced"),
+    "drawn": N_("drawn"),
+    "cancelled": N_("cancelled"),
+}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import msgspec
 import numpy as np
 
-from simulation.results import PathResults, SimulationResult
+from simulation.results import Results, SimulationResult
 from simulation.run import Executor, Progress, Simulation, fresh_seed, simulate
 from simulation.scenario import Scenario
 from simulation.types import EngineName
@@ -51,10 +51,10 @@ class Comparison(msgspec.Struct, frozen=True):
     differences: list[Difference]
 
 
-def _paired(baseline: PathResults, other: PathResults, name: str) -> Difference:
+def _paired(baseline: Results, other: Results, name: str) -> Difference:
     n = baseline.paths
-    deficit = np.any(other.reserve < 0, axis=1).astype(float) - np.any(baseline.reserve < 0, axis=1)
-    final_other, final_base = other.reserve[:, -1], baseline.reserve[:, -1]
+    deficit = other.deficit_any_month.astype(float) - baseline.deficit_any_month
+    final_other, final_base = other.final_reserve, baseline.final_reserve
     gap = final_other - final_base
     spread = final_other.std() * final_base.std()
     correlation = float(np.corrcoef(final_other, final_base)[0, 1]) if spread > 0 else None

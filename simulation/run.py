@@ -23,7 +23,7 @@ Entry points for callers outside this package (the web API among them):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -33,7 +33,7 @@ from simulation.chunks import ChunkSpec, chunk_specs
 from simulation.engines import CHECKS, ENGINES, ChunkOutcome, run_chunk
 from simulation.plan import Plan, build_plan
 from simulation.population import Population
-from simulation.results import PathResults, SimulationResult, combine, summarise
+from simulation.results import Results, ResultsFolder, SimulationResult, keeps_paths, summarise
 from simulation.scenario import Scenario
 from simulation.sources import build_population
 from simulation.types import ENGINE_NAMES, EngineName
@@ -51,13 +51,16 @@ class Executor(Protocol):
 
 @dataclass(frozen=True)
 class Simulation:
-    """A finished run: the plan it ran, how (engine, seed, chunk size) and every path's results."""
+    """A finished run: the plan it ran, how (engine, seed, chunk size) and its paths' results: every
+    path's months (:class:`~simulation.results.PathResults`) or, above
+    :data:`~simulation.results.KEEP_PATHS_LIMIT` path-months, streamed summaries
+    (:class:`~simulation.results.StreamedResults`)."""
 
     plan: Plan
     engine: EngineName
     seed: int
     chunk_size: int
-    results: PathResults
+    results: Results
 
     def summary(self) -> SimulationResult:
         """The JSON summary of DESIGN.md §3 (bands, risks, standard errors)."""
@@ -73,6 +76,29 @@ class Simulation:
         )
 
 
+def chunk_outcomes(
+    plan: Plan,
+    specs: Sequence[ChunkSpec],
+    engine: EngineName = "stratified",
+    *,
+    executor: Executor | None = None,
+    on_progress: Progress | None = None,
+) -> Iterator[ChunkOutcome]:
+    """Every chunk's outcome, in chunk order, as soon as it and those before it are done; on
+    `executor` when given (every chunk submitted at once), else one after the other."""
+    total = sum(spec.paths for spec in specs)
+    done = 0
+    futures = None if executor is None else [executor.submit(run_chunk, plan, spec, engine) for spec in specs]
+    for i, spec in enumerate(specs):
+        outcome = run_chunk(plan, spec, engine) if futures is None else futures[i].result()
+        if futures is not None:
+            futures[i] = None  # the folded outcome need not outlive its turn
+        done += spec.paths
+        if on_progress is not None:
+            on_progress(done, total)
+        yield outcome
+
+
 def run_chunks(
     plan: Plan,
     specs: Sequence[ChunkSpec],
@@ -81,18 +107,8 @@ def run_chunks(
     executor: Executor | None = None,
     on_progress: Progress | None = None,
 ) -> list[ChunkOutcome]:
-    """Every chunk's outcome, in chunk order; on `executor` when given, else one after the other."""
-    total = sum(spec.paths for spec in specs)
-    done = 0
-    outcomes = []
-    futures = None if executor is None else [executor.submit(run_chunk, plan, spec, engine) for spec in specs]
-    for i, spec in enumerate(specs):
-        outcome = run_chunk(plan, spec, engine) if futures is None else futures[i].result()
-        outcomes.append(outcome)
-        done += spec.paths
-        if on_progress is not None:
-            on_progress(done, total)
-    return outcomes
+    """Every chunk's outcome, in chunk order (see :func:`chunk_outcomes`)."""
+    return list(chunk_outcomes(plan, specs, engine, executor=executor, on_progress=on_progress))
 
 
 def estimate_work(
@@ -130,12 +146,15 @@ def simulate(
     population: Population | None = None,
     executor: Executor | None = None,
     on_progress: Progress | None = None,
+    keep_paths: bool | None = None,
 ) -> Simulation:
     """Run `scenario` with `engine`; `paths` and `seed` override the scenario's.
 
     `population` replaces the one the scenario describes (the web application passes a caisse's
     members this way). Results depend only on the scenario, the seed, the chunk size and the
-    engine — not on the executor or the order chunks finish in.
+    engine — not on the executor or the order chunks finish in. `keep_paths`: keep every path's
+    monthly figures (True) or stream summaries (False); by default, keep them up to
+    :data:`~simulation.results.KEEP_PATHS_LIMIT` path-months (see :mod:`simulation.results`).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINE_NAMES)}")
@@ -148,7 +167,10 @@ def simulate(
     plan = build_plan(
         scenario, population if population is not None else build_population(scenario.population)
     )
-    specs = chunk_specs(paths or run.paths, run.chunk_size, chosen_seed)
+    total = paths or run.paths
+    specs = chunk_specs(total, run.chunk_size, chosen_seed)
     CHECKS[engine](plan, specs[0].paths)
-    outcomes = run_chunks(plan, specs, engine, executor=executor, on_progress=on_progress)
-    return Simulation(plan, engine, chosen_seed, run.chunk_size, combine(outcomes))
+    folder = ResultsFolder(keep_paths=keeps_paths(total, run.months) if keep_paths is None else keep_paths)
+    for outcome in chunk_outcomes(plan, specs, engine, executor=executor, on_progress=on_progress):
+        folder.add(outcome)
+    return Simulation(plan, engine, chosen_seed, run.chunk_size, folder.results())

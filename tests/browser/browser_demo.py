@@ -11,14 +11,20 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.auth.models import User
+from caisse.ballots.create import create_ballot
+from caisse.ballots.drafts import BallotInput
+from caisse.ballots.models import BallotVoter
+from caisse.ballots.voting import cast_vote
 from caisse.caisses.models import Caisse
 from caisse.caisses.service import get_caisse
 from caisse.db import append_only
 from caisse.db.engine import make_engine, make_sessionmaker
 from caisse.db.models import Base
-from caisse.demo.build import DEMO_PASSWORD, DEMO_SLUG, build_demo
+from caisse.demo.build import DEMO_PASSWORD, DEMO_SLUG, DEMO_USERS, build_demo
 from caisse.outlets import service as outlets
 from caisse.outlets.models import OutletStatus
 from caisse.periods import caisse_today
@@ -55,6 +61,7 @@ async def _build(url: str) -> None:
         )
         if not conventioned:
             await _add_outlets_and_a_decision(session, caisse)
+        await _ballot_awaiting_the_last_vote(session, caisse)
         await session.commit()
     await engine.dispose()
 
@@ -66,6 +73,27 @@ async def _add_outlets_and_a_decision(session: AsyncSession, caisse: Caisse) -> 
     voters = await seat_committee(session, caisse, 3, since=caisse_today() - timedelta(days=60))
     closes = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
     await closed_convene_ballot(session, caisse, candidate, voters, ("for", "for", "abstain"), closes)
+
+
+JOURNEY_OUTLET = "Maraîchers de l'Entre-deux-Mers"
+COMMITTEE_EMAIL = DEMO_USERS[2][0]
+
+
+async def _ballot_awaiting_the_last_vote(session: AsyncSession, caisse: Caisse) -> None:
+    """A ballot to convention an applicant outlet, open now, that every sitting committee member
+    but the demo's committee login has voted on: the committee journey casts the last vote and
+    closes it (a ballot closes early once every eligible member has voted)."""
+    outlet = await applicant_outlet(session, caisse, JOURNEY_OUTLET)
+    now = datetime.now(UTC)
+    proposal = BallotInput(title=f"Conventionner {JOURNEY_OUTLET}", kind="convene", outlet_id=outlet.id)
+    ballot = await create_ballot(session, caisse, proposal, now=now, by_user_id=None)
+    last = await session.scalar(select(User.id).where(User.email == COMMITTEE_EMAIL))
+    roll = await session.scalars(
+        select(BallotVoter.user_id).where(BallotVoter.ballot_id == ballot.id, BallotVoter.recused.is_(False))
+    )
+    for user_id in roll:
+        if user_id != last:
+            await cast_vote(session, caisse, ballot.id, user_id=user_id, choice="for", now=now)
 
 
 def build_database(path: Path) -> str:

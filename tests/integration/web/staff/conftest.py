@@ -12,12 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import World
 from tests.integration.spending.spend_helpers import SpendWorld, build_spend_world
-from tests.ledger_checks import assert_ledger_ok
+from tests.ledger_checks import MoneyWorld, assert_ledger_ok, build_money_world
 
 
 @pytest.fixture
 async def staff_world(db: AsyncSession, world: World) -> SpendWorld:
     return await build_spend_world(db, world)
+
+
+@pytest.fixture
+async def close_world(db: AsyncSession, world: World) -> MoneyWorld:
+    """Caisse "ssa" with nothing booked yet (`build_money_world`): its months close as in life
+    (the spending world books January's credit by hand, which a close of January would contradict)."""
+    return await build_money_world(db, world)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import msgspec
 
 from caisse.simulations.models import RunKind
 from caisse.simulations.scenarios import PreparedRun
+from caisse.simulations.solving import solve_computation
 from simulation import Comparison, simulate
 from simulation.compare import _paired  # the paired differences of a comparison, with their errors
 from simulation.run import Progress
@@ -18,13 +19,12 @@ Compute = Callable[[Progress], bytes]
 
 def computation(prepared: PreparedRun) -> Compute:
     """A function of a progress callback that runs `prepared` and returns the
-    result's JSON: a forecast for "simulate", every forecast and the differences for "compare"."""
+    result's JSON: a forecast for "simulate", every forecast and the differences for "compare", the
+    lever's value and the forecast there for "solve"."""
     if prepared.kind is RunKind.SIMULATE:
         return lambda on_progress: _forecast(prepared, on_progress)
     if prepared.kind is RunKind.COMPARE:
         return lambda on_progress: _comparison(prepared, on_progress)
-    from caisse.simulations.solving import solve_computation
-
     return solve_computation(prepared)
 
 

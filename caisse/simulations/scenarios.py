@@ -4,7 +4,6 @@ the simulator's own decoder (so an error names the table and key as for a file),
 
 from __future__ import annotations
 
-import importlib.util
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from caisse.simulations.limits import MAX_PATHS, check_work
 from caisse.simulations.models import RunKind
 from caisse.simulations.population import members_population
 from caisse.simulations.schemas import ScenarioInput, SimulationRequest
+from caisse.simulations.solving import EVALUATIONS, check_solve
 from simulation import Population, Scenario, ScenarioError, decode_scenario, synthetic_population
 from simulation.engines import CHECKS
 from simulation.plan import build_plan
@@ -54,7 +54,7 @@ class PreparedRun:
 
     @property
     def paths_total(self) -> int:
-        return self.paths * len(self.scenarios)
+        return self.paths * (EVALUATIONS if self.kind is RunKind.SOLVE else len(self.scenarios))
 
     def document(self) -> dict[str, Any]:
         """The request as it will run (JSON-ready): every scenario in full, the paths and seed."""
@@ -194,12 +194,12 @@ async def prepare(session: AsyncSession, caisse: Caisse, request: SimulationRequ
         raise ValidationFailed("A comparison needs at least two scenarios in 'scenarios'.")
     if request.kind is not RunKind.COMPARE and count != 1:
         raise ValidationFailed(f"A '{request.kind.value}' run takes exactly one scenario; got {count}.")
-    if request.kind is RunKind.SOLVE and importlib.util.find_spec("simulation.solve") is None:
-        raise ValidationFailed("This server's simulator has no solver yet: run 'simulate' or 'compare'.")
     if (request.kind is RunKind.SOLVE) != (request.solve is not None):
         raise ValidationFailed(
             "'solve' (the lever and the target) goes with kind = 'solve', and only with it."
         )
+    if request.solve is not None:
+        check_solve(request.solve)
     scenarios = []
     for index, given in enumerate(request.scenarios):
         where = f"scenarios[{index}]"
@@ -231,7 +231,9 @@ async def prepare(session: AsyncSession, caisse: Caisse, request: SimulationRequ
         size = population or _synthetic(scenario)
         largest = max(largest, size.total_households if request.engine == "micro" else size.types)
         _check_engine(scenario, population, request.engine, paths, f"scenarios[{index}]")
-    check_work(paths, first.months, largest, count, micro=request.engine == "micro")
+    # A solve runs its one scenario once per value of the lever it tries.
+    runs = EVALUATIONS if request.kind is RunKind.SOLVE else count
+    check_work(paths, first.months, largest, runs, micro=request.engine == "micro")
     return PreparedRun(
         kind=request.kind,
         scenarios=tuple(scenarios),
@@ -239,7 +241,7 @@ async def prepare(session: AsyncSession, caisse: Caisse, request: SimulationRequ
         paths=paths,
         seed=seed,
         engine=request.engine,
-        solve=request.solve,
+        solve=msgspec.to_builtins(request.solve) if request.solve is not None else None,
     )
 
 

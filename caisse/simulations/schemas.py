@@ -26,6 +26,18 @@ class ScenarioInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_
     overrides: dict[str, Any] | None = None
 
 
+class SolveRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """What a solve looks for: `lever` (contribution_scale, allocation_scale, subsidy or
+    initial_reserve), `target` such as "p_deficit_any_month <= 0.05", "self_financing >= 0.4" or
+    "final_reserve_p05 >= 0", and optionally the lever's bounds (`min` and `max`, in its unit: a
+    factor, or € — a year for the subsidy). See docs/solver.md."""
+
+    lever: Annotated[str, msgspec.Meta(max_length=40)]
+    target: Annotated[str, msgspec.Meta(max_length=80)]
+    min: Annotated[float, msgspec.Meta(ge=-1e12, le=1e12)] | None = None
+    max: Annotated[float, msgspec.Meta(ge=-1e12, le=1e12)] | None = None
+
+
 class SimulationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """`kind`: "simulate" (one scenario), "compare" (2 to 4 scenarios with common random numbers: the
     same seed and paths for each) or "solve" (one scenario and `solve`). `paths` and `seed` override
@@ -36,7 +48,7 @@ class SimulationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
     paths: Annotated[int, msgspec.Meta(ge=1, le=MAX_PATHS)] | None = None
     seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] | None = None
     engine: EngineName = "stratified"
-    solve: dict[str, Any] | None = None
+    solve: SolveRequest | None = None
 
 
 class RunSummary(msgspec.Struct, frozen=True):

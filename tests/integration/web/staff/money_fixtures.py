@@ -56,11 +56,18 @@ async def open_form(client: Client, headers: dict[str, str], path: str) -> tuple
 
 
 async def post_form(
-    client: Client, headers: dict[str, str], path: str, data: dict[str, str], *, token: str | None = None
+    client: Client,
+    headers: dict[str, str],
+    path: str,
+    data: dict[str, str],
+    *,
+    token: str | None = None,
+    page: str | None = None,
 ) -> Any:
-    """Send a form with the CSRF token of `path`'s page (unless given); the answer, unfollowed."""
+    """Send a form to `path` with the CSRF token given, or that of the page showing it (`page`,
+    default `path`); the answer, unfollowed."""
     if token is None:
-        token, _ = await open_form(client, headers, path)
+        token, _ = await open_form(client, headers, page or path)
     return await client.post(
         path, data={**data, "_csrf_token": token}, headers=headers, follow_redirects=False
     )

@@ -6,13 +6,18 @@ from litestar.handlers import HTTPRouteHandler
 from caisse.auth.models import Role
 from web.i18n import N_
 from web.pages.menu import MenuLink
-from web.pages.staff.money import contributions
+from web.pages.staff.money import contributions, subsidies
 
 HANDLERS: list[HTTPRouteHandler] = [
     contributions.contributions,
     contributions.record_payment,
     contributions.arrears_csv,
+    subsidies.subsidies,
+    subsidies.record,
+    subsidies.add_source,
+    subsidies.record_cost,
 ]
 MENU: list[MenuLink] = [
     MenuLink(Role.STAFF, N_("Contributions"), "gestion/cotisations"),
+    MenuLink(Role.STAFF, N_("Subsidies and costs"), "gestion/subventions"),
 ]

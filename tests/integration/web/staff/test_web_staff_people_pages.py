@@ -40,6 +40,8 @@ async def test_the_household_list_searches_filters_and_pages(
     assert "35 foyers trouvés." in listed.text and "Page 1 sur 2" in listed.text
     found = await client.get(f"{STAFF}/membres?q=helene+dupont+2", headers=staff)
     assert "SA-102" in found.text and "SA-120" in found.text and "SA-101<" not in found.text
+    any_status = await client.get(f"{STAFF}/membres?q=&statut=", headers=staff)  # the form's "any status"
+    assert any_status.status_code == 200 and "35 foyers trouvés." in any_status.text
     left = await client.get(f"{STAFF}/membres?statut=left", headers=staff)
     assert "1 foyer trouvé." in left.text and "SA-4" in left.text
     second = await client.get(f"{STAFF}/membres?page=2&q=dupont", headers=staff)

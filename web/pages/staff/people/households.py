@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get
+from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +40,8 @@ MAX_QUERY = 100
 MAX_CODE = 40
 PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PAGE)]
 Search = Annotated[str | None, QueryParameter(name="q", max_length=MAX_QUERY)]
-StatusFilter = Annotated[MemberStatus | None, QueryParameter(name="statut")]
+# The form's "any status" sends `statut=` (empty): no filter.
+StatusFilter = Annotated[str | None, QueryParameter(name="statut", max_length=20)]
 
 
 @get("/c/{slug:str}/gestion/membres", name="staff-members", guards=GUARD)
@@ -54,14 +56,18 @@ async def members(
 ) -> Template:
     query = (q or "").strip()
     _ = translator(request)
+    try:
+        status = MemberStatus(statut) if statut else None
+    except ValueError:
+        raise ValidationException(f"Unknown status '{statut}'.") from None
     rows, total = await list_members(
-        db_session, caisse, actor, query=query or None, status=statut, limit=PAGE_SIZE,
+        db_session, caisse, actor, query=query or None, status=status, limit=PAGE_SIZE,
         offset=(number - 1) * PAGE_SIZE, note="web list",
     )  # fmt: skip
     return page(
         request, "staff/people/members.html", caisse=caisse, caisse_nav=caisse, section="members",
         members=rows, total=total, pager=Pager(number, PAGE_SIZE, total), query=query,
-        chosen_status=statut.value if statut else "", statuses=STATUS_LABELS,
+        chosen_status=status.value if status else "", statuses=STATUS_LABELS,
         status_options=[(s.value, _(text)) for s, text in STATUS_LABELS.items()],
     )  # fmt: skip
 

@@ -11,6 +11,7 @@ from caisse.auth.models import Role
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from simulation.compare import Comparison
 from simulation.results import SimulationResult
+from simulation.solve import Solution
 
 GUARD = [requires(*STAFF, Role.OFFICIAL)]
 
@@ -24,10 +25,23 @@ def run_url(slug: str, run_id: int) -> str:
 
 
 def forecast_of(run: SimulationRun) -> SimulationResult | None:
-    """A finished forecast's result (None while it runs, or for another kind of run)."""
-    if run.status is not RunStatus.DONE or run.kind is not RunKind.SIMULATE or run.result is None:
+    """A finished forecast's result, or a solve's forecast at the value found (None while it runs,
+    or for a comparison)."""
+    if run.status is not RunStatus.DONE or run.result is None:
+        return None
+    if run.kind is RunKind.SOLVE:
+        solution = solution_of(run)
+        return solution.forecast if solution is not None else None
+    if run.kind is not RunKind.SIMULATE:
         return None
     return msgspec.json.decode(run.result, type=SimulationResult)
+
+
+def solution_of(run: SimulationRun) -> Solution | None:
+    """A finished solve's answer: the lever's value, the target's figure there, the forecast."""
+    if run.status is not RunStatus.DONE or run.kind is not RunKind.SOLVE or run.result is None:
+        return None
+    return msgspec.json.decode(run.result, type=Solution)
 
 
 def comparison_of(run: SimulationRun) -> Comparison | None:

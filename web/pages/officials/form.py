@@ -21,6 +21,7 @@ from caisse.simulations.levers import LeverError, Levers, apply_levers
 from caisse.simulations.limits import MAX_PATHS, TooManyRuns
 from caisse.simulations.scenarios import caisse_document, shipped_document
 from caisse.simulations.schemas import PRESET_NAMES
+from caisse.text import has_control_characters
 from web.i18n import N_
 from web.pages.officials.common import GUARD, base_url, run_url
 from web.render import page, translator
@@ -94,9 +95,11 @@ def _number(text: str) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Levers | None, dict[str, str]]:
-    """The levers, or the message to show next to each field that is wrong."""
-    errors: dict[str, str] = {}
+def number_in(
+    form: msgspec.Struct, errors: dict[str, str], gettext: Callable[[str], str]
+) -> Callable[..., float]:
+    """A reader of the form's number fields: `number(field, low, high, message, whole=False)` gives
+    the value, or records `message` (translated) next to the field and gives `low`."""
 
     def number(field: str, low: float, high: float, message: str, *, whole: bool = False) -> float:
         value = _number(getattr(form, field))
@@ -105,8 +108,15 @@ def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Leve
             return low
         return value
 
+    return number
+
+
+def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Levers | None, dict[str, str]]:
+    """The levers, or the message to show next to each field that is wrong."""
+    errors: dict[str, str] = {}
+    number = number_in(form, errors, gettext)
     name = form.name.strip()
-    if not name or len(name) > 120:
+    if not name or len(name) > 120 or has_control_characters(name):
         errors["name"] = gettext("Give the scenario a name (at most 120 characters).")
     months = number("months", 1, MAX_MONTHS, N_("Months: a whole number from 1 to 120."), whole=True)
     paths = number("paths", 1, MAX_PATHS, N_("Paths: a whole number from 1 to 20 000."), whole=True)

@@ -21,7 +21,8 @@ from simulation.fanchart import comparison_chart_svg, fan_chart_svg
 from simulation.results import SimulationResult
 from web.charts import Bar, Series, bar_chart, line_chart
 from web.formatting import Formatter
-from web.pages.officials.common import GUARD, base_url, comparison_of, forecast_of, run_url
+from web.pages.officials.common import GUARD, base_url, comparison_of, forecast_of, run_url, solution_of
+from web.pages.officials.solver import LEVER_WORDS, METRIC_WORDS
 from web.render import formatter, page, translator
 
 REFRESH_SECONDS = 2
@@ -92,7 +93,8 @@ async def run_page(
         context = _charts(request, forecast)
     response = page(
         request, "officials/run.html", caisse=caisse, caisse_nav=caisse, run=run, forecast=forecast,
-        comparison=comparison, url=run_url(caisse.slug, run.id), base_url=base_url(caisse.slug),
+        comparison=comparison, solution=solution_of(run), url=run_url(caisse.slug, run.id),
+        base_url=base_url(caisse.slug), levers=LEVER_WORDS, metrics=METRIC_WORDS,
         refresh=REFRESH_SECONDS, **context,
     )  # fmt: skip
     if not run.status.finished:

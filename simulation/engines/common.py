@@ -87,14 +87,27 @@ class ChunkOutcome:
     net_transfer: FloatArray
 
 
+def one_decile_each(decile: IntArray) -> FloatArray:
+    """(T, 10) decile shares of types whose households are all in one decile, `decile` (T,).
+
+    >>> one_decile_each(np.array([0, 9]))[:, [0, 9]].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    one_each: FloatArray = np.eye(DECILES)[decile]
+    return one_each
+
+
 class Book:
     """The chunk's accounts, filled month by month by an engine, then frozen by :meth:`outcome`.
 
     Reserve(t) = reserve(t − 1) + contributions paid + subsidies − redemptions − costs.
     """
 
-    def __init__(self, index: int, paths: int, months: int, initial_reserve: float, decile: IntArray) -> None:
-        self.index, self.decile = index, decile
+    def __init__(
+        self, index: int, paths: int, months: int, initial_reserve: float, decile_share: FloatArray
+    ) -> None:
+        # (T, 10): the share of each type's households in each decile (one 1 per row for a type).
+        self.index, self.decile_share = index, decile_share
         self.cash = np.full(paths, float(initial_reserve))
         self.by_path = {key: np.zeros((paths, months)) for key in ("reserve", "net_flow", "members")}
         self.by_month = {
@@ -145,8 +158,8 @@ class Book:
         self.by_month["costs"][m] = cost * self.cash.size
         self.totals["contributions_total"] += paid_total
         self.totals["allocations_total"] += credited_total
-        self.deciles["member_months"] += np.bincount(self.decile, members.sum(axis=0), DECILES)
-        self.deciles["net_transfer"] += np.bincount(self.decile, (credited - paid).sum(axis=0), DECILES)
+        self.deciles["member_months"] += members.sum(axis=0) @ self.decile_share
+        self.deciles["net_transfer"] += (credited - paid).sum(axis=0) @ self.decile_share
 
     def outcome(self) -> ChunkOutcome:
         return ChunkOutcome(self.index, **self.by_path, **self.by_month, **self.totals, **self.deciles)

@@ -10,8 +10,20 @@ import numpy as np
 
 from simulation.chunks import ChunkSpec, streams
 from simulation.draws import draw_path_parameters, subsidy_cash
-from simulation.engines.behaviour import household_spend_share, month_allocation, type_probabilities
-from simulation.engines.common import Book, ChunkOutcome, expire_and_age, redeem, take_oldest_first
+from simulation.engines.behaviour import (
+    household_spend_share,
+    month_allocation,
+    population_types,
+    type_probabilities,
+)
+from simulation.engines.common import (
+    Book,
+    ChunkOutcome,
+    expire_and_age,
+    one_decile_each,
+    redeem,
+    take_oldest_first,
+)
 from simulation.plan import Plan
 from simulation.types import BoolArray, CountsByTypes, IntArray
 
@@ -41,14 +53,15 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
     paths, population, spending = spec.paths, plan.population, plan.spending
     parameters = draw_path_parameters(plan, rng.parameters, paths)
     subsidies = subsidy_cash(plan, rng.funding, paths)
-    chances = type_probabilities(plan, parameters)
+    chances = type_probabilities(plan.participation, plan.net_cost, parameters)
+    types = population_types(plan)
     draw = rng.behaviour
     type_of = np.repeat(np.arange(population.types), population.households)
     starts = np.concatenate(([0], np.cumsum(population.households)[:-1]))
     shape = (paths, type_of.size)
     credit = np.zeros((*shape, plan.credit_ages))
     pending = np.zeros((paths, spending.redemption_lag_months))
-    book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, population.decile)
+    book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, one_decile_each(population.decile))
     member = np.zeros(shape, dtype=bool)
     for m in range(len(plan.months)):
         # (1) leave and join, one uniform per household; in the first month, the initial take-up.
@@ -65,7 +78,7 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
         members = counts_by_type(member, starts)
         # (2) contributions owed and paid; (3) allocations credited to each member's wallet.
         paid = members * (plan.tables.contribution[m] * plan.paid_share)
-        allocation = np.broadcast_to(month_allocation(plan, m, members), members.shape)
+        allocation = np.broadcast_to(month_allocation(types, m, members), members.shape)
         credit[..., 0] += np.where(member, allocation[:, type_of], 0.0)
         # (4) each member spends its own share of its credit, oldest first; then expiry.
         share = household_spend_share(draw, parameters.spend_through, spending.concentration, shape)

@@ -1,6 +1,9 @@
-"""The stratified engine (default): households grouped into types with identical rule inputs; each
-month draws how many of each type's households leave and join, exactly (binomial), for all the paths
-of a chunk at once — arrays shaped (paths, types), a loop over months only.
+"""The stratified engine (default): households grouped into types with identical rule inputs, and types
+alike for the engine merged into strata (:class:`~simulation.plan.Strata`); each month draws how many
+of each stratum's households leave and join, exactly (binomial, by inversion where the mean is small:
+:func:`~simulation.engines.behaviour.binomial_counts`), for all the paths of a chunk at once — arrays
+shaped (paths, strata), a loop over months only. Without joining nor leaving (a universal scheme), the
+month's churn is skipped.
 
 A type's credit is tracked as one total by age, not household by household: leaving, spending and
 expiry act on it as if its members held it evenly. Leaving and spending are linear in the credit, so
@@ -22,6 +25,7 @@ from simulation.chunks import ChunkSpec, streams
 from simulation.draws import draw_path_parameters, subsidy_cash
 from simulation.engines.behaviour import (
     TypeProbabilities,
+    binomial_counts,
     mean_spend_share,
     month_allocation,
     type_probabilities,
@@ -51,8 +55,8 @@ def churn(
 ) -> tuple[CountsByTypes, CreditByAge, FloatArray]:
     """Step 1 after the first month: members leave (their share of the type's credit expires), then
     households not yet members join. Returns (members, credit, € forfeited per path)."""
-    leaving = rng.binomial(members, chances.leave)
-    joining = rng.binomial(eligible - members, chances.join)
+    leaving = binomial_counts(rng, members, chances.leave)
+    joining = binomial_counts(rng, eligible - members, chances.join)
     share_leaving = np.divide(leaving, members, out=np.zeros(members.shape), where=members > 0)
     forfeited = credit * share_leaving[..., None]
     return members - leaving + joining, credit - forfeited, forfeited.sum(axis=(-2, -1))
@@ -62,25 +66,29 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
     """Simulate the chunk's paths month by month, in the order of DESIGN.md §4."""
     check_stratified(plan, spec.paths)
     rng = streams(spec)
-    paths, population, spending = spec.paths, plan.population, plan.spending
+    paths, strata, spending = spec.paths, plan.strata, plan.spending
+    population = strata.population
     parameters = draw_path_parameters(plan, rng.parameters, paths)
     subsidies = subsidy_cash(plan, rng.funding, paths)
-    chances = type_probabilities(plan, parameters)
+    chances = type_probabilities(plan.participation, strata.net_cost, parameters)
+    moving = bool(chances.leave.any() or chances.join.any())
     draw = rng.behaviour
     eligible = population.households
     credit = np.zeros((paths, population.types, plan.credit_ages))
     pending = np.zeros((paths, spending.redemption_lag_months))
-    book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, population.decile)
+    book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, strata.decile_share)
     members = np.zeros((paths, population.types), dtype=np.int64)
     for m in range(len(plan.months)):
         # (1) leave and join; in the first month, the initial take-up.
         if m == 0:
-            members, forfeited = draw.binomial(eligible, chances.take_up), np.zeros(paths)
-        else:
+            members, forfeited = binomial_counts(draw, eligible, chances.take_up), np.zeros(paths)
+        elif moving:
             members, credit, forfeited = churn(draw, members, eligible, credit, chances)
+        else:
+            forfeited = np.zeros(paths)
         # (2) contributions owed, of which a share is paid; (3) allocations credited.
-        paid = members * (plan.tables.contribution[m] * plan.paid_share)
-        credited = members * month_allocation(plan, m, members)
+        paid = members * (strata.tables.contribution[m] * plan.paid_share)
+        credited = members * month_allocation(strata, m, members)
         credit[..., 0] += credited
         # (4) spending, oldest credit first, then expiry.
         spent = credit.sum(axis=-1) * mean_spend_share(

@@ -6,7 +6,7 @@ from litestar.handlers import HTTPRouteHandler
 from caisse.auth.models import Role
 from web.i18n import N_
 from web.pages.menu import MenuLink
-from web.pages.staff.money import contributions, subsidies
+from web.pages.staff.money import contributions, redemptions, subsidies
 
 HANDLERS: list[HTTPRouteHandler] = [
     contributions.contributions,
@@ -16,8 +16,15 @@ HANDLERS: list[HTTPRouteHandler] = [
     subsidies.record,
     subsidies.add_source,
     subsidies.record_cost,
+    redemptions.redemptions,
+    redemptions.approve,
+    redemptions.reject,
+    redemptions.make_batch,
+    redemptions.pain001,
+    redemptions.payouts_csv,
 ]
 MENU: list[MenuLink] = [
     MenuLink(Role.STAFF, N_("Contributions"), "gestion/cotisations"),
     MenuLink(Role.STAFF, N_("Subsidies and costs"), "gestion/subventions"),
+    MenuLink(Role.STAFF, N_("Redemptions to approve and pay"), "gestion/reconversions"),
 ]

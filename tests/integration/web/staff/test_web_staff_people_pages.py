@@ -116,3 +116,16 @@ async def test_staff_pages_are_for_this_caisses_staff_and_admins(
     assert (
         await client.get("/c/other/gestion" + path.replace("SA-1", "O-1"), headers=headers["outsider"])
     ).status_code in (200, 404)
+
+
+async def test_malformed_addresses_are_answered_with_a_4xx_page_never_a_500(
+    client: Client, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    for path in (
+        "/membres/SA-1%00", "/membres/%C3%A9%01", "/membres/" + "X" * 100, "/membres/SA-1%00/modifier",
+        "/cloture/2026-13", "/cloture/%00", "/membres/import/" + "f" * 64, "/membres/import/%00",
+        "/membres?page=-1", "/membres?q=%00", "/cloture?mois=%00",
+    ):  # fmt: skip
+        answer = await client.get(STAFF + path, headers=staff)
+        assert 400 <= answer.status_code < 500, (path, answer.status_code)
+        assert "<html" in answer.text

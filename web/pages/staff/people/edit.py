@@ -25,12 +25,12 @@ from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, ValidationFailed
 from caisse.members.models import Member, MemberStatus
-from caisse.members.service import change_status, get_member, read_member, update_member
+from caisse.members.service import change_status, read_member, update_member
 from caisse.periods import caisse_today
 from caisse.text import has_control_characters
 from web.formatting import Formatter
 from web.pages.staff.people.common import GUARD, PathText, member_url, read_cents, read_day
-from web.pages.staff.people.households import MAX_CODE, household_context
+from web.pages.staff.people.households import find_member, household_context
 from web.render import formatter, page, translator
 
 MAX_REASON = 500
@@ -148,9 +148,7 @@ def _edit_page(
 async def edit_form(
     request: Request[Any, Any, Any], caisse: PathCaisse, actor: Caller, db_session: DbSession, code: PathText
 ) -> Template:
-    member = await read_member(
-        db_session, caisse, await get_member(db_session, caisse.id, code[:MAX_CODE]), actor
-    )
+    member = await read_member(db_session, caisse, await find_member(db_session, caisse, code), actor)
     return _edit_page(request, caisse, member, form_of(member))
 
 
@@ -169,7 +167,7 @@ async def save(
     data: URLEncodedBody[HouseholdForm],
 ) -> Response[Any]:
     _ = translator(request)
-    member = await get_member(db_session, caisse.id, code[:MAX_CODE])
+    member = await find_member(db_session, caisse, code)
     changes, errors = _read(data, member, _)
     if errors:
         return _edit_page(request, caisse, member, _clip(data), status=422, errors=errors)

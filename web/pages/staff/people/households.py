@@ -22,13 +22,15 @@ from caisse.auth.actor import Actor
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
 from caisse.caisses.service import decode_rule_set, rule_set_in_force
+from caisse.errors import NotFound
 from caisse.members.chosen import first_open_month
-from caisse.members.models import MemberStatus
+from caisse.members.models import Member, MemberStatus
 from caisse.members.service import get_member, list_members, read_member, status_history
 from caisse.members.status import ALLOWED_MOVES
 from caisse.reports.household import amount_owed, wallet_movements, wallet_position
 from caisse.rules.explain import explain
 from caisse.rules.schemes import SelfDeterminedScheme
+from caisse.text import has_control_characters
 from web.pages.member.account import movement_text
 from web.pages.staff.people.common import GUARD, STATUS_LABELS, STATUS_MOVES, PathText
 from web.pages.till.common import MAX_PAGE, Pager
@@ -56,6 +58,8 @@ async def members(
 ) -> Template:
     query = (q or "").strip()
     _ = translator(request)
+    if has_control_characters(query):
+        raise ValidationException("The search holds control characters.")
     try:
         status = MemberStatus(statut) if statut else None
     except ValueError:
@@ -72,11 +76,19 @@ async def members(
     )  # fmt: skip
 
 
+async def find_member(db: AsyncSession, caisse: Caisse, code: str) -> Member:
+    """The household with this code in the caisse; 404 for any other text (too long, control
+    characters: no code holds them, and PostgreSQL refuses a NUL in a parameter)."""
+    if len(code) > MAX_CODE or has_control_characters(code):
+        raise NotFound("No such household in this caisse.")
+    return await get_member(db, caisse.id, code)
+
+
 async def household_context(
     request: Request[Any, Any, Any], caisse: Caisse, actor: Actor, db: AsyncSession, code: str
 ) -> dict[str, Any]:
     """What the household page shows (also behind the status form when it is sent back)."""
-    member = await get_member(db, caisse.id, code[:MAX_CODE])
+    member = await find_member(db, caisse, code)
     await read_member(db, caisse, member, actor)
     month = await first_open_month(db, caisse)
     rule_set = decode_rule_set(await rule_set_in_force(db, caisse.id, month))

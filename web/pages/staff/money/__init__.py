@@ -6,7 +6,7 @@ from litestar.handlers import HTTPRouteHandler
 from caisse.auth.models import Role
 from web.i18n import N_
 from web.pages.menu import MenuLink
-from web.pages.staff.money import contributions, redemptions, subsidies
+from web.pages.staff.money import contributions, redemptions, reports, subsidies
 
 HANDLERS: list[HTTPRouteHandler] = [
     contributions.contributions,
@@ -22,9 +22,13 @@ HANDLERS: list[HTTPRouteHandler] = [
     redemptions.make_batch,
     redemptions.pain001,
     redemptions.payouts_csv,
+    reports.reports,
+    reports.report_file,
+    reports.households_file,
 ]
 MENU: list[MenuLink] = [
     MenuLink(Role.STAFF, N_("Contributions"), "gestion/cotisations"),
     MenuLink(Role.STAFF, N_("Subsidies and costs"), "gestion/subventions"),
     MenuLink(Role.STAFF, N_("Redemptions to approve and pay"), "gestion/reconversions"),
+    MenuLink(Role.STAFF, N_("Monthly reports and exports"), "gestion/rapports"),
 ]

@@ -76,6 +76,12 @@ BAD: list[tuple[dict[str, str], str, str]] = [
     ({"income_declared_on": "31/02/2026"}, "income_declared_on", "Saisissez la date de déclaration"),
     ({"income_declared_on": "2999-01-01"}, "income_declared_on", "Saisissez la date de déclaration"),
     ({"chosen_contribution": "beaucoup"}, "chosen_contribution", "Saisissez la cotisation mensuelle"),
+    # The Ariège grid is set by income: a chosen amount is refused by the grid, through the service.
+    (
+        {"chosen_contribution": "20"},
+        "chosen_contribution",
+        "La grille de cotisation n’autorise pas ce montant",
+    ),
     ({"address": "x" * 1001}, "address", "Saisissez l’adresse postale"),
 ]
 

@@ -86,6 +86,10 @@ def test_staff_imports_households_finds_one_and_closes_the_month(page: Any) -> N
     household = page.locator("main").inner_text()
     assert "Zéphyrine Quintard" in household and "1\u202f640,00\u00a0€" in household
     assert_accessible(page)
+    # On a phone the page fits the screen's width (wide tables scroll inside their own region).
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The month close: its preview first, then the close, once.
     _staff_nav(page, "Clôture du mois")

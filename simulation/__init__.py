@@ -18,6 +18,7 @@ from simulation.population import Population, population_from_households, synthe
 from simulation.results import PathResults, SimulationResult
 from simulation.run import Simulation, estimate_work, simulate
 from simulation.scenario import Scenario, ScenarioError, decode_scenario, load_scenario
+from simulation.sensitivity import Sensitivity, sensitivity
 from simulation.solve import LEVERS, METRICS, Solution, TargetOutOfReach, solve
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Population",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
     "Simulation",
     "SimulationResult",
     "Solution",
@@ -37,6 +39,7 @@ __all__ = [
     "estimate_work",
     "load_scenario",
     "population_from_households",
+    "sensitivity",
     "simulate",
     "solve",
     "synthetic_population",

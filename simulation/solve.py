@@ -557,7 +557,7 @@ def solve(
     *,
     lever: str,
     target: str | Target,
-    bounds: tuple[float, float] | None = None,
+    bounds: tuple[float | None, float | None] | None = None,
     tolerance: float | None = None,
     paths: int | None = None,
     seed: int | None = None,
@@ -580,12 +580,12 @@ def solve(
 
     `lever`: ``contribution_scale`` (factor, default bounds 0–3), ``allocation_scale`` (factor, 0–3),
     ``subsidy`` (€ a year added, 0 to twice the yearly spending) or ``initial_reserve`` (€, 0 to twice
-    the spending over the horizon). `target`: ``"p_deficit_any_month <= X"``,
-    ``"self_financing >= X"`` or ``"final_reserve_p05 >= X"`` (€). `tolerance`: width of the last
-    bracket, in the lever's unit (default 0.001 for a factor; for €, 1/10 000 of the range, at least
-    1 cent). `paths`, `seed`, `population`, `executor` as for :func:`simulation.run.simulate`; a scenario
-    without a seed gets a fresh one, used by every evaluation and reported. `on_progress(done, total)`
-    counts paths over the expected evaluations.
+    the spending over the horizon); `bounds` (low, high), either None for its default. `target`:
+    ``"p_deficit_any_month <= X"``, ``"self_financing >= X"`` or ``"final_reserve_p05 >= X"`` (€).
+    `tolerance`: width of the last bracket, in the lever's unit (default 0.001 for a factor; for €,
+    1/10 000 of the range, at least 1 cent). `paths`, `seed`, `population`, `executor` as for
+    :func:`simulation.run.simulate`; a scenario without a seed gets a fresh one, used by every
+    evaluation and reported. `on_progress(done, total)` counts paths over the expected evaluations.
 
     Raises ValueError (bad lever, target, bounds, or a preset that switches rules mid-forecast) before
     any simulation, and :class:`TargetOutOfReach` when even the safer bound misses the target.
@@ -596,9 +596,18 @@ def solve(
         raise ValueError(f"paths must be >= 1, got {paths}")
     if tolerance is not None and not (math.isfinite(tolerance) and tolerance > 0):
         raise ValueError(f"tolerance must be a positive number in the lever's unit, got {tolerance}")
-    low, high = _check_bounds(chosen, bounds or chosen.default_bounds or (0.0, 1.0))
+    given_low, given_high = bounds or (None, None)
+    default_low, default_high = chosen.default_bounds or (0.0, None)
+    low = default_low if given_low is None else given_low
+    high = default_high if given_high is None else given_high
+    derive_high = high is None  # € levers: from the scenario's spending, once the lower bound has run
+    low, high = _check_bounds(chosen, (low, low + 1.0 if high is None else high))
     households = population if population is not None else build_population(scenario.population)
-    scenario_at(scenario, households, lever, high)  # a rule that cannot be scaled fails here, not later
+    tried = low if derive_high else high
+    try:  # a rule that cannot be scaled fails here, before any simulation
+        scenario_at(scenario, households, lever, tried)
+    except ValueError as error:
+        raise ValueError(f"{lever} = {tried:g} cannot apply: {error}; give a lower upper bound") from None
     run_seed = seed if seed is not None else scenario.scenario.seed
     run_seed = run_seed if run_seed is not None else fresh_seed()
     run_paths = paths or scenario.scenario.paths
@@ -613,7 +622,7 @@ def solve(
         return Evaluation(value, metric, error, run, forecast)
 
     search = _Search(evaluate, goal, chosen.raising_helps, run_paths, 12, on_progress)
-    if bounds is None and chosen.default_bounds is None:
+    if derive_high:
         high = _upper_from_spending(chosen, search.at(low), low)
     width = tolerance if tolerance is not None else max(chosen.grid, (high - low) * 1e-4)
     grid = _grid(chosen, width)

@@ -9,6 +9,7 @@ from caisse.cli.ballots import ballots
 from caisse.cli.committee import committee
 from caisse.cli.outlets import outlets
 from caisse.cli.redemptions import payouts, redemptions
+from caisse.cli.solve import COMMANDS as SOLVER_COMMANDS
 from caisse.cli.spending import spending
 
 
@@ -37,5 +38,6 @@ for command in (
     payouts,
     spending,
     simulate.simulate,
+    *SOLVER_COMMANDS,
 ):
     main.add_command(command)

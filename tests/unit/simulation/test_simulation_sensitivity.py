@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from caisse.cli import main
 from simulation.scenario import Scenario
 from simulation.sensitivity import Sensitivity, sensitivity, tornado_svg
 from tests.unit.simulation.simulation_helpers import scenario
@@ -69,3 +73,28 @@ def test_tornado_chart_is_svg_with_every_input(result: Sensitivity) -> None:
     svg = tornado_svg(result)
     assert ElementTree.fromstring(svg).tag.endswith("svg")
     assert "Réserve initiale" in svg and "Réserve finale moyenne (€)" in svg
+
+
+def test_cli_sensitivity_writes_the_json_and_the_chart(tmp_path: Path) -> None:
+    scenario_file = tmp_path / "quartier.toml"
+    scenario_file.write_text(
+        '[scenario]\nname = "Quartier"\nstart = "2027-01"\nmonths = 4\npaths = 10\nseed = 2\n'
+        "[population]\nhouseholds = 100\nincome_bins = 10\n"
+        '[contribution]\npreset = "gironde"\n[allocation]\npreset = "gironde"\n'
+        "[funding]\ninitial_reserve = 1000000.0\n",
+        encoding="utf-8",
+    )
+    out, svg = tmp_path / "sensibilite.json", tmp_path / "tornade.svg"
+    result = CliRunner().invoke(
+        main, ["sensitivity", str(scenario_file), "--json", str(out), "--svg", str(svg), "--paths", "8"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["paths"] == 8 and data["inputs"][0]["input"] == "initial_reserve"
+    assert "Réserve initiale" in svg.read_text(encoding="utf-8")
+    assert "initial_reserve" in result.output
+
+
+def test_cli_sensitivity_bad_scenario_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sensitivity", str(tmp_path / "absent.toml")])
+    assert result.exit_code == 1 and "cannot read scenario file" in result.output

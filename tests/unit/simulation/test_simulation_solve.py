@@ -3,12 +3,16 @@ away) with it, out-of-reach targets, bad names, and the same seed giving the sam
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner, Result
 
+from caisse.cli import main
 from simulation.population import Population, population_from_households
 from simulation.run import simulate
 from simulation.scenario import Scenario
@@ -191,3 +195,89 @@ def test_same_seed_gives_the_same_solution() -> None:
     first = solve(_risky(), lever="contribution_scale", target="p_deficit_any_month<=0.2", paths=40)
     again = solve(_risky(), lever="contribution_scale", target="p_deficit_any_month<=0.2", paths=40)
     assert (first.value, first.metric, first.evaluations) == (again.value, again.metric, again.evaluations)
+
+
+CLI_SCENARIO = """
+[scenario]
+name = "Quartier test"
+start = "2027-01"
+months = 6
+paths = 30
+seed = 4
+
+[population]
+households = 150
+income_bins = 10
+
+[contribution]
+scheme = { kind = "proportional", rate = 0.03 }
+
+[allocation]
+rule = { kind = "per_household", base = 100.0 }
+
+[participation]
+take_up = 0.4
+
+[uncertainty]
+spend_through = { distribution = "uniform", low = 0.7, high = 1.0 }
+"""
+
+
+def _solve_cli(tmp_path: Path, *args: str) -> Result:
+    path = tmp_path / "quartier.toml"
+    path.write_text(CLI_SCENARIO, encoding="utf-8")
+    result = CliRunner().invoke(main, ["solve", str(path), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_cli_solve_prints_the_value_and_writes_the_json(tmp_path: Path) -> None:
+    out = tmp_path / "solution.json"
+    result = _solve_cli(
+        tmp_path, "--lever", "initial_reserve", "--target", "p_deficit_any_month<=0.1", "--json", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["lever"] == "initial_reserve" and data["seed"] == 4 and data["paths"] == 30
+    assert data["metric"] <= 0.1 and data["forecast"]["depletion_month"]["p_ever"] == data["metric"]
+    assert "Valeur trouvée / value found" in result.output and "Quartier test" in result.output
+
+
+def test_cli_solve_out_of_reach_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = _solve_cli(
+        tmp_path,
+        "--lever",
+        "allocation_scale",
+        "--target",
+        "p_deficit_any_month<=0",
+        "--min",
+        "2",
+        "--max",
+        "3",
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "out of reach with allocation_scale between 2 and 3" in result.output
+
+
+def test_cli_solve_bad_lever_or_target_is_a_usage_error_naming_the_accepted_ones(tmp_path: Path) -> None:
+    lever = _solve_cli(tmp_path, "--lever", "reserve", "--target", "p_deficit_any_month<=0.05")
+    assert lever.exit_code == 2 and "initial_reserve" in lever.output
+    target = _solve_cli(tmp_path, "--lever", "subsidy", "--target", "deficit<0.05")
+    assert target.exit_code == 2 and "p_deficit_any_month<=X" in target.output
+
+
+def test_one_bound_given_keeps_the_other_default_and_progress_ends_complete() -> None:
+    seen: list[tuple[int, int]] = []
+    solution = solve(
+        _certain(),
+        lever="initial_reserve",
+        target="p_deficit_any_month<=0",
+        bounds=(100.0, None),
+        population=three_households(),
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
+    low, high = solution.bounds
+    assert low == 100.0 and high > MONTHS * (ALLOCATIONS - CONTRIBUTIONS)
+    assert all(done <= total for done, total in seen) and seen[-1][0] == seen[-1][1]
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)

@@ -140,7 +140,7 @@ async def test_a_confirmation_altered_or_from_someone_else_imports_nothing(
     before = await _count(db)
     fields = confirmation((await upload(client, staff, GOOD_CSV)).text)
     token = await token_of(client, staff, IMPORT)
-    altered = base64.b64encode(GOOD_CSV + b"Intrus;;1;0;100;2026-01-10;actif\n").decode()
+    altered = base64.urlsafe_b64encode(GOOD_CSV + b"Intrus;;1;0;100;2026-01-10;actif\n").decode()
     for changed in ({"content": altered}, {"nonce": "other"}, {"signature": "0" * 64}, {"content": "%%%"}):
         answer = await client.post(
             f"{IMPORT}/confirmer",
@@ -165,3 +165,24 @@ async def test_a_confirmation_altered_or_from_someone_else_imports_nothing(
     assert await _count(db) == before
     assert (await client.get(f"{IMPORT}/{'0' * 64}", headers=staff)).status_code == 404
     assert (await client.get(f"{IMPORT}/nope", headers=staff)).status_code == 404
+
+
+async def test_a_long_file_is_previewed_in_part_and_imported_whole(
+    client: Client, db: AsyncSession, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    lines = "".join(
+        f"Foyère n°{n} « Ça »;;1;0;{900 + n},{n % 100:02d};2026-01-05;actif\n" for n in range(300)
+    )
+    preview = await upload(client, staff, (HEADER + lines).encode("cp1252"))  # a Windows export
+    assert preview.status_code == 200, preview.text
+    assert "300 foyers seraient inscrits" in preview.text and "… et 100 foyers de plus." in preview.text
+    before = await _count(db)
+    token = await token_of(client, staff, IMPORT)
+    done = await client.post(
+        f"{IMPORT}/confirmer", data={**confirmation(preview.text), "_csrf_token": token}, headers=staff,
+        follow_redirects=False,
+    )  # fmt: skip
+    assert done.status_code == 303
+    assert await _count(db) == before + 300
+    found = await client.get(f"{STAFF}/membres?q=foyere+n°299", headers=staff)
+    assert "Foyère n°299 « Ça »" in found.text

@@ -7,7 +7,7 @@ confirm. Nothing is written before the confirmation.
    (`caisse.members.csv_import.parse_households`). A file with problems lists every one with its
    line number and column (the import is all or nothing), and offers the upload again.
 2. The preview page carries the file to the confirmation itself, so the server keeps nothing
-   between the steps: its bytes (base64) in a hidden field, with a random nonce, and an HMAC-SHA256
+   between the steps: its bytes (URL-safe base64) in a hidden field, with a random nonce, and an HMAC-SHA256
    signature over the caisse, the user, the nonce and the file's SHA-256, keyed by the app's
    secret (the one that signs form tokens). A confirmation whose file or signature was altered,
    or that comes from another user or caisse, is refused with a request to upload again; with no
@@ -55,17 +55,13 @@ from web.render import page, translator
 
 # The preview lists this many lines; the count says how many more the file holds.
 SHOWN_ROWS = 200
-# A multipart upload of MAX_BYTES, and its base64 form sent back with the confirmation.
+# A multipart upload of MAX_BYTES, and its base64 form sent back with the confirmation (the URL-safe
+# alphabet, which a form's encoding leaves as it is).
 UPLOAD_LIMIT = MAX_BYTES + 512 * 1024
 CONFIRM_LIMIT = MAX_BYTES * 4 // 3 + 64 * 1024
-ACCEPTED_TYPES = (
-    "text/csv",
-    "text/plain",
-    "application/csv",
-    "application/vnd.ms-excel",
-    "application/octet-stream",
-    "",
-)
+# A file is taken when its name ends like a CSV export, or when the browser says it is text
+# (a name without an extension); the import itself then reads it, or says why not.
+TEXT_TYPES = ("text/csv", "text/plain", "application/csv")
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv")
 AUDIT_ACTION = "member.import_file"
 AUDIT_SUBJECT = "member_import"
@@ -126,7 +122,7 @@ async def _uploaded(request: Request[Any, Any, Any]) -> tuple[bytes | None, str,
             _("This is a spreadsheet file, not CSV: export it from your spreadsheet as CSV (UTF-8)."),
         )
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
-    if not lowered.endswith(ACCEPTED_SUFFIXES) and content_type not in ACCEPTED_TYPES[:3]:
+    if not lowered.endswith(ACCEPTED_SUFFIXES) and content_type not in TEXT_TYPES:
         return None, name, _("Choose a CSV file (its name ends in .csv).")
     data = await upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
@@ -172,7 +168,7 @@ async def preview(
     return page(
         request, "staff/people/import_preview.html", caisse=caisse, caisse_nav=caisse, section="import",
         filename=name, report=report, rows=rows[:SHOWN_ROWS], more=max(0, len(rows) - SHOWN_ROWS),
-        statuses=STATUS_LABELS, content=base64.b64encode(data).decode(), nonce=nonce,
+        statuses=STATUS_LABELS, content=base64.urlsafe_b64encode(data).decode(), nonce=nonce,
         signature=_signature(request, caisse, actor, nonce, data),
     )  # fmt: skip
 
@@ -209,7 +205,7 @@ async def confirm(
         "This preview cannot be confirmed any more (it was changed, or is too old): upload the file again."
     )
     try:
-        content = base64.b64decode(data.content.encode(), validate=True)
+        content = base64.b64decode(data.content.encode(), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         content = b""
     expected = _signature(request, caisse, actor, data.nonce, content)

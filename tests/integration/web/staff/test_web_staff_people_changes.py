@@ -183,3 +183,22 @@ async def test_forms_without_their_token_or_from_other_roles_change_nothing(
     assert member.reference_person == "Foyer SA-2" and member.status is MemberStatus.ACTIVE
     unknown = await send(client, staff, f"{STAFF}/membres/SA-999/modifier", GOOD, token=token)
     assert unknown.status_code == 404
+
+
+async def test_the_form_sent_back_unchanged_changes_nothing(
+    client: Client, db: AsyncSession, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    form = await client.get(EDIT, headers=staff)
+    assert 'value="01/01/2026"' in form.text
+    same = {
+        "reference_person": "Foyer SA-2", "email": "", "phone": "", "address": "", "adults": "1",
+        "others_14_plus": "0", "children_under_14": "0", "monthly_income": "1500,00",
+        "income_declared_on": "01/01/2026", "chosen_contribution": "",
+    }  # fmt: skip
+    assert (await send(client, staff, EDIT, same)).status_code == 303
+    member = await _member(db, "SA-2")
+    assert member.income_declared_on.isoformat() == "2026-01-01"
+    updates = await db.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "member.update")
+    )
+    assert updates == 0

@@ -68,7 +68,7 @@ def form_of(member: Member) -> HouseholdForm:
         reference_person=member.reference_person, email=member.email or "", phone=member.phone or "",
         address=member.address or "", adults=str(member.adults), others_14_plus=str(member.others_14_plus),
         children_under_14=str(member.children_under_14), monthly_income=_plain(member.monthly_income_cents),
-        income_declared_on=member.income_declared_on.isoformat(),
+        income_declared_on=member.income_declared_on.strftime("%d/%m/%Y"),
         chosen_contribution=_plain(member.chosen_contribution_cents),
     )  # fmt: skip
 

@@ -42,7 +42,7 @@ import matplotlib
 import msgspec
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from simulation.population import Population
 from simulation.run import Executor, Progress, fresh_seed, simulate
@@ -345,22 +345,15 @@ def _value(swing: Swing, value: float) -> str:
         return f"{value:.0%}".replace("%", "\u202f%")
     if swing.unit.startswith("€"):
         return f"{_count(value)} €"
+    if swing.unit.startswith("share"):
+        return f"{100 * value:.3g}\u202f%"
     return f"{value:.3g}"
 
 
-def tornado_svg(result: Sensitivity) -> str:
-    """The SVG tornado chart: for each input (largest swing at the top) a bar from the mean final
-    reserve with the input low to that with it high, around the scenario's own; French labels.
-
-    >>> from simulation.scenario import decode_scenario
-    >>> scenario = decode_scenario({"scenario": {"start": "2027-01", "months": 4, "paths": 5, "seed": 3},
-    ...     "contribution": {"preset": "gironde"}, "allocation": {"preset": "gironde"}})
-    >>> svg = tornado_svg(sensitivity(scenario))
-    >>> svg.startswith("<?xml") and "Réserve finale moyenne (€)" in svg and "Cotisations" in svg
-    True
-    """
+def tornado_figure(result: Sensitivity) -> Figure:
+    """The tornado chart as a matplotlib Figure (object API, no pyplot): see :func:`tornado_svg`."""
     shown = list(reversed(result.inputs))  # barh draws from the bottom up
-    figure = Figure(figsize=(8, 1.2 + 0.45 * max(len(shown), 1)), layout="constrained")
+    figure = Figure(figsize=(10, 1.6 + 0.45 * max(len(shown), 1)), layout="constrained")
     axes = figure.add_subplot()
     centre = result.mean_final_reserve
     for row, swing in enumerate(shown):
@@ -378,11 +371,30 @@ def tornado_svg(result: Sensitivity) -> str:
     )
     axes.axvline(centre, color="#08306b", linewidth=1.5, label="Scénario tel quel")
     axes.axvline(0.0, color="#cb181d", linewidth=1, linestyle="--", label="Zéro")
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=6))
     axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{_count(v)} €"))
     axes.set_xlabel("Réserve finale moyenne (€)")
-    axes.set_title(f"{result.scenario} — sensibilité ({_count(result.paths)} trajectoires)")
+    axes.set_title(
+        f"{result.scenario}\nsensibilité de la réserve finale ({_count(result.paths)} trajectoires, "
+        "mêmes tirages aléatoires)"
+    )
     axes.grid(True, axis="x", alpha=0.3)
     axes.legend(loc="best", fontsize="small")
+    return figure
+
+
+def tornado_svg(result: Sensitivity) -> str:
+    """The SVG tornado chart: for each input (largest swing at the top) a bar from the mean final
+    reserve with the input low to that with it high, around the scenario's own; French labels.
+
+    >>> from simulation.scenario import decode_scenario
+    >>> scenario = decode_scenario({"scenario": {"start": "2027-01", "months": 4, "paths": 5, "seed": 3},
+    ...     "contribution": {"preset": "gironde"}, "allocation": {"preset": "gironde"}})
+    >>> svg = tornado_svg(sensitivity(scenario))
+    >>> svg.startswith("<?xml") and "Réserve finale moyenne (€)" in svg and "Cotisations" in svg
+    True
+    """
+    figure = tornado_figure(result)
     buffer = io.StringIO()
     # As the fan chart: a fixed hash salt and no date, so the same result gives the same file.
     with matplotlib.rc_context({"svg.hashsalt": "caisse-commune", "svg.fonttype": "none"}):

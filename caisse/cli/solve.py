@@ -30,6 +30,11 @@ def _lever_value(solution: Solution) -> str:
     return f"{solution.value:,.2f}".replace(",", "\u202f") + f" {solution.unit}"
 
 
+def _in_unit(solution: Solution, value: float) -> str:
+    """A bound or the tolerance: a factor as it is, € to the euro."""
+    return f"{value:g}" if solution.unit == "×" else f"{_count(value)} €"
+
+
 def _metric(solution: Solution) -> str:
     if not solution.target.startswith("final_reserve"):  # a probability or a ratio
         return f"{solution.metric:.1%} ± {solution.standard_error:.1%}"
@@ -38,15 +43,15 @@ def _metric(solution: Solution) -> str:
 
 def solution_lines(solution: Solution) -> list[str]:
     """The solution as a short bilingual (French / English) text, then the forecast at that value."""
-    low, high = solution.bounds
+    low, high, within = (_in_unit(solution, v) for v in (*solution.bounds, solution.tolerance))
     lines = [
         f"{solution.forecast.scenario} — {solution.lever} pour / for {solution.target}",
         f"Valeur trouvée / value found: {_lever_value(solution)}"
         + (f" ({solution.rules})" if solution.rules else ""),
         f"Cible à cette valeur / target's figure at this value: {_metric(solution)}",
         f"Recherche / search: {solution.evaluations} simulations × {_count(solution.paths)} trajectoires / "
-        f"paths, graine / seed {solution.seed}, entre / between {low:g} et / and {high:g}, "
-        f"à / to within {solution.tolerance:g}",
+        f"paths, graine / seed {solution.seed}, entre / between {low} et / and {high}, "
+        f"à / to within {within}",
     ]
     if solution.met_at_bound:
         lines.append("La cible est atteinte sur tout l'intervalle / the target is met over the whole range")

@@ -526,8 +526,10 @@ def _crossing(search: _Search, grid: float, low: float, high: float, tolerance: 
     """The meeting end of a bracket narrower than `tolerance` around the switch from missed to met."""
 
     def margin(value: float) -> float:
+        # The bounds as given (they may lie off the grid), other values on the grid and within them.
+        tried = value if value in (low, high) else min(max(_snap(value, grid), low), high)
+        found = search.target.margin(search.at(tried).metric)
         # Never exactly 0 on a met value, so brentq keeps a bracket instead of stopping on a plateau.
-        found = search.target.margin(search.at(_snap(value, grid)).metric)
         return found if found != 0.0 else 1e-12
 
     # P(deficit) is a step function of the lever (multiples of 1/paths): interpolation has nothing to

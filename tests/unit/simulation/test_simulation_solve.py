@@ -281,3 +281,16 @@ def test_one_bound_given_keeps_the_other_default_and_progress_ends_complete() ->
     assert low == 100.0 and high > MONTHS * (ALLOCATIONS - CONTRIBUTIONS)
     assert all(done <= total for done, total in seen) and seen[-1][0] == seen[-1][1]
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_bounds_off_the_search_grid_are_kept_as_given() -> None:
+    # The search grid is 1 € here; a lower bound 40 cents short of the answer still brackets it.
+    solution = solve(
+        _certain(),
+        lever="initial_reserve",
+        target="p_deficit_any_month<=0",
+        bounds=(5399.6, 10000.5),
+        tolerance=1.0,
+        population=three_households(),
+    )
+    assert solution.value == MONTHS * (ALLOCATIONS - CONTRIBUTIONS) and solution.bounds == (5399.6, 10000.5)

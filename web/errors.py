@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from sqlalchemy.exc import DBAPIError
 
 from caisse.errors import DomainError
+from caisse.http.errors import database_refusal, too_deep
 from web.i18n import N_
 from web.redirects import login_url, path_with_query
 from web.render import render_to_string
@@ -70,10 +71,11 @@ def _status_and_detail(exc: Exception) -> tuple[int, str | None]:
         return 400, None
     if isinstance(exc, HTTPException):
         return exc.status_code, None
-    if isinstance(exc, OverflowError):
+    if isinstance(exc, OverflowError) or (isinstance(exc, RecursionError) and too_deep(exc)):
         return 400, None
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return 503, None
+    if isinstance(exc, DBAPIError) and (refusal := database_refusal(exc)) is not None:
+        # As the API classifies it; the page's own words for the status say it in the reader's language.
+        return refusal.status, None
     return 500, None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -59,23 +60,64 @@ def overflow_handler(_: Request[Any, Any, Any], exc: OverflowError) -> Response[
     return _error(400, "invalid", "A number in the request is out of range.")
 
 
+def too_deep(exc: RecursionError) -> bool:
+    """True for msgspec's refusal of a body nested deeper than Python's recursion limit (the
+    caller's input); any other RecursionError is a server fault."""
+    return "while deserializing" in str(exc)
+
+
+def recursion_handler(request: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:
+    if too_deep(exc):
+        return _error(400, "invalid", "The request's JSON is nested too deeply.")
+    return internal_error_handler(request, exc)
+
+
 # PostgreSQL's refusals of a character it cannot store (NUL in text: character_not_in_repertoire;
 # \u0000 in JSON: untranslatable_character).
 _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
+# A number out of the column's range: numeric_value_out_of_range from the server, and asyncpg's own
+# refusal of an argument out of int64 before it is sent (data_exception, "value out of int64 range").
+_OUT_OF_RANGE = frozenset({"22003", "22000"})
+
+
+@dataclass(frozen=True)
+class DatabaseRefusal:
+    """A database error that is the caller's doing or a passing outage, not a server fault."""
+
+    status: int
+    code: str
+    detail: str
+
+
+def database_refusal(exc: DBAPIError) -> DatabaseRefusal | None:
+    """What a database error means for the caller, or None for a server fault (a 500).
+
+    A safety net shared by the API and the web pages: typed parameters bound every number and
+    `caisse.text` checks free text before it is stored, but what still slips through is the
+    caller's input (400/422), and a lost connection is worth retrying (503)."""
+    if exc.connection_invalidated:
+        return DatabaseRefusal(
+            503,
+            "database_unavailable",
+            "The connection to the database was lost; nothing was saved. Try again.",
+        )
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _UNSTORABLE_TEXT:
+        return DatabaseRefusal(
+            422, "invalid", "The request holds a character that cannot be stored (such as NUL); remove it."
+        )
+    if sqlstate in _OUT_OF_RANGE:
+        return DatabaseRefusal(400, "invalid", "A number in the request is out of range.")
+    return None
 
 
 def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict[str, Any]]:
-    # A safety net: `caisse.text` checks free text before it is stored, but a character the
-    # database cannot store is still the caller's input, not a server fault.
-    if exc.connection_invalidated:
+    refusal = database_refusal(exc)
+    if refusal is None:
+        return internal_error_handler(request, exc)
+    if refusal.status == 503:
         log.warning("database connection lost on %s %s", request.method, request.url.path)
-        detail = "The connection to the database was lost; nothing was saved. Try again."
-        return _error(503, "database_unavailable", detail)
-    if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
-        return _error(
-            422, "invalid", "The request holds a character that cannot be stored (such as NUL); remove it."
-        )
-    return internal_error_handler(request, exc)
+    return _error(refusal.status, refusal.code, refusal.detail)
 
 
 def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -95,6 +137,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     OverflowError: overflow_handler,
+    RecursionError: recursion_handler,
     DBAPIError: database_error_handler,
     Exception: internal_error_handler,
 }

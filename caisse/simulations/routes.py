@@ -11,12 +11,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from caisse.auth.guards import STAFF, requires
 from caisse.auth.models import Role
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
+from caisse.http.params import RowId
+from caisse.simulations.limits import MAX_BODY_BYTES
 from caisse.simulations.models import SimulationRun
 from caisse.simulations.schemas import RunDetail, RunSummary, SimulationRequest
 from caisse.simulations.service import get_run, list_runs, start_run
@@ -58,13 +60,16 @@ class SimulationController(Controller):
     @post(
         "/",
         status_code=HTTP_202_ACCEPTED,
+        # A scenario document is a few kilobytes; its lists are bounded in `prepare` too.
+        request_max_body_size=MAX_BODY_BYTES,
         summary="Start a forecast, a comparison or a solve (a background job)",
         description=(
             "Answers 202 with the run (status `queued`) and its `url`: poll it until `status` is `done` "
             "(then "
             "`result` holds the JSON of `caisse simulate --json`, or `results` and `differences` for a "
             "comparison) or `failed` (`error` says why). 422 names the scenario, table and key at fault, or "
-            "the limit exceeded (paths × months × household types); 429 when the caisse already has runs "
+            "the limit exceeded (paths × months × household types × credit ages); 413 when the body is larger "
+            "than 256 KiB; 429 when the caisse already has runs "
             "under way."
         ),
     )
@@ -79,7 +84,7 @@ class SimulationController(Controller):
         return [summary_of(run, caisse.slug) for run in await list_runs(db_session, caisse, limit=limit)]
 
     @get("/{run_id:int}", summary="A run: status, progress (paths done of all), then its result")
-    async def run(self, caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]) -> RunDetail:
+    async def run(self, caisse: PathCaisse, db_session: DbSession, run_id: RowId) -> RunDetail:
         return detail_of(await get_run(db_session, caisse, run_id), caisse.slug)
 
 

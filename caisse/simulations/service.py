@@ -13,13 +13,21 @@ from sqlalchemy.orm import defer
 from caisse.auth.actor import Actor
 from caisse.caisses.models import Caisse
 from caisse.db.base import utcnow
-from caisse.errors import NotFound
+from caisse.errors import NotFound, ValidationFailed
 from caisse.simulations import jobs
 from caisse.simulations.compute import computation
 from caisse.simulations.limits import MAX_ACTIVE_PER_CAISSE, TooManyRuns
-from caisse.simulations.models import ACTIVE_STATUSES, RunStatus, SimulationRun
+from caisse.simulations.models import ACTIVE_STATUSES, RunKind, RunStatus, SimulationRun
 from caisse.simulations.scenarios import prepare
-from caisse.simulations.schemas import SimulationRequest
+from caisse.simulations.schemas import ScenarioInput, SimulationRequest
+
+
+class NotComparable(ValidationFailed):
+    """A run picked for a comparison is not a finished forecast of the caisse; `run_id` names it."""
+
+    def __init__(self, run_id: int, detail: str) -> None:
+        super().__init__(detail, [{"field": "runs", "message": detail}])
+        self.run_id = run_id
 
 
 async def start_run(
@@ -91,3 +99,26 @@ async def list_runs(session: AsyncSession, caisse: Caisse, *, limit: int = 50) -
         .execution_options(populate_existing=True)
     )
     return rows.all()
+
+
+async def compare_runs(
+    session: AsyncSession, caisse: Caisse, run_ids: Sequence[int], actor: Actor
+) -> SimulationRun:
+    """Start a comparison of the caisse's finished forecasts `run_ids` (the first is the reference):
+    their scenarios run again together on the first one's seed and paths, so that their differences
+    are measured on the same futures. NotComparable names a run that is not a finished forecast of
+    the caisse (a failed run, a comparison, another caisse's); the rest as :func:`start_run`."""
+    runs = []
+    for run_id in run_ids:
+        run = await session.scalar(
+            select(SimulationRun).where(SimulationRun.id == run_id, SimulationRun.caisse_id == caisse.id)
+        )
+        if run is None or run.kind is not RunKind.SIMULATE or run.status is not RunStatus.DONE:
+            raise NotComparable(run_id, f"Run {run_id} is not a finished forecast of caisse '{caisse.slug}'.")
+        runs.append(run)
+    stored = [msgspec.json.decode(run.request) for run in runs]
+    comparison = SimulationRequest(
+        kind=RunKind.COMPARE, paths=int(stored[0]["paths"]), seed=int(stored[0]["seed"]),
+        scenarios=[ScenarioInput(scenario=document["scenarios"][0]) for document in stored],
+    )  # fmt: skip
+    return await start_run(session, caisse, comparison, actor)

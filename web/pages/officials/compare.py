@@ -1,10 +1,10 @@
 """Compare scenarios side by side: pick two to four finished forecasts of the caisse (same number of
 months); they run again together with common random numbers, so their differences are measured on
-the same futures (`caisse.simulations`, kind "compare")."""
+the same futures (`caisse.simulations.service.compare_runs`, kind "compare")."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -14,25 +14,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
-from caisse.errors import NotFound, ValidationFailed
-from caisse.simulations import (
-    RunKind,
-    RunStatus,
-    ScenarioInput,
-    SimulationRequest,
-    get_run,
-    list_runs,
-    start_run,
-)
+from caisse.errors import ValidationFailed
+from caisse.http.params import BodyId
+from caisse.simulations import RunKind, RunStatus, list_runs
 from caisse.simulations.limits import MAX_SCENARIOS, TooManyRuns
 from caisse.simulations.models import SimulationRun
-from web.pages.officials.common import GUARD, base_url, request_of, run_url
+from caisse.simulations.service import NotComparable, compare_runs
+from web.pages.officials.common import GUARD, base_url, run_url
 from web.render import page, translator
+
+# The form lists at most this many forecasts: a longer list of ids did not come from it.
+CHOICES = 100
 
 
 class CompareForm(msgspec.Struct, kw_only=True):
-    # One ticked box arrives as a single value, several as a list.
-    runs: list[int] | int | None = None
+    # One ticked box arrives as a single value, several as a list; ids bounded as the database's.
+    runs: Annotated[list[BodyId], msgspec.Meta(max_length=CHOICES)] | BodyId | None = None
 
     def chosen(self) -> list[int]:
         picked = [] if self.runs is None else [self.runs] if isinstance(self.runs, int) else self.runs
@@ -42,7 +39,7 @@ class CompareForm(msgspec.Struct, kw_only=True):
 async def _choices(session: AsyncSession, caisse: Caisse) -> list[SimulationRun]:
     return [
         run
-        for run in await list_runs(session, caisse, limit=100)
+        for run in await list_runs(session, caisse, limit=CHOICES)
         if run.kind is RunKind.SIMULATE and run.status is RunStatus.DONE
     ]
 
@@ -83,20 +80,12 @@ async def run_comparison(
     if not 2 <= len(chosen) <= MAX_SCENARIOS:
         message = gettext("Tick two to four forecasts to compare.")
         return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
-    documents = []
-    paths = 0
     try:
-        for run_id in chosen:
-            stored = request_of(await get_run(db_session, caisse, run_id))
-            documents.append(stored["scenarios"][0])
-            paths = paths or int(stored["paths"])
-        seed = int(request_of(await get_run(db_session, caisse, chosen[0]))["seed"])
-        comparison = SimulationRequest(
-            kind=RunKind.COMPARE, paths=paths, seed=seed,
-            scenarios=[ScenarioInput(scenario=document) for document in documents],
-        )  # fmt: skip
-        run = await start_run(db_session, caisse, comparison, actor)
-    except (NotFound, ValidationFailed) as error:
+        run = await compare_runs(db_session, caisse, chosen, actor)
+    except NotComparable:
+        message = gettext("Only finished forecasts can be compared: tick among those listed.")
+        return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
+    except ValidationFailed as error:
         message = gettext("These forecasts cannot be compared:") + " " + error.detail
         return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
     except TooManyRuns:

@@ -9,11 +9,12 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Template
 
 from caisse.auth.routes.markers import DbSession, PathCaisse
 from caisse.errors import NotFound
+from caisse.http.params import RowId
 from caisse.simulations import get_run, list_runs
 from caisse.simulations.export import forecasts_csv
 from caisse.simulations.models import SimulationRun
@@ -78,15 +79,11 @@ def _money(fmt: Formatter, euros: float | None) -> str:
     return "–" if euros is None else fmt.money(round(euros * 100))
 
 
-async def _run(db_session: Any, caisse: Any, run_id: int) -> SimulationRun:
-    return await get_run(db_session, caisse, run_id)
-
-
 @get("/c/{slug:str}/simulations/{run_id:int}", name="officials-run", guards=GUARD)
 async def run_page(
-    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]
+    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, run_id: RowId
 ) -> Template:
-    run = await _run(db_session, caisse, run_id)
+    run = await get_run(db_session, caisse, run_id)
     forecast, comparison = forecast_of(run), comparison_of(run)
     context: dict[str, Any] = {}
     if forecast is not None:
@@ -105,9 +102,9 @@ async def run_page(
 
 @get("/c/{slug:str}/simulations/{run_id:int}/resume", name="officials-run-summary", guards=GUARD)
 async def printable_summary(
-    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]
+    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, run_id: RowId
 ) -> Template:
-    run = await _run(db_session, caisse, run_id)
+    run = await get_run(db_session, caisse, run_id)
     forecast = forecast_of(run)
     if forecast is None:
         raise NotFound("This run has no finished forecast to summarise.")
@@ -133,16 +130,16 @@ def _download(content: str | bytes, media_type: str, name: str) -> Response[Any]
 
 
 @get("/c/{slug:str}/simulations/{run_id:int}/export.json", name="officials-run-json", guards=GUARD)
-async def download_json(caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]) -> Response[Any]:
-    run = await _run(db_session, caisse, run_id)
+async def download_json(caisse: PathCaisse, db_session: DbSession, run_id: RowId) -> Response[Any]:
+    run = await get_run(db_session, caisse, run_id)
     _finished(run)
     document = msgspec.json.format(run.result or "{}", indent=2)
     return _download(document, "application/json", f"simulation-{caisse.slug}-{run.id}.json")
 
 
 @get("/c/{slug:str}/simulations/{run_id:int}/export.csv", name="officials-run-csv", guards=GUARD)
-async def download_csv(caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int]) -> Response[Any]:
-    run = await _run(db_session, caisse, run_id)
+async def download_csv(caisse: PathCaisse, db_session: DbSession, run_id: RowId) -> Response[Any]:
+    run = await get_run(db_session, caisse, run_id)
     return _download(
         forecasts_csv(_finished(run)), "text/csv; charset=utf-8", f"simulation-{caisse.slug}-{run.id}.csv"
     )
@@ -150,9 +147,9 @@ async def download_csv(caisse: PathCaisse, db_session: DbSession, run_id: FromPa
 
 @get("/c/{slug:str}/simulations/{run_id:int}/reserve.svg", name="officials-run-svg", guards=GUARD)
 async def fan_chart(
-    caisse: PathCaisse, db_session: DbSession, run_id: FromPath[int], download: FromQuery[bool] = False
+    caisse: PathCaisse, db_session: DbSession, run_id: RowId, download: FromQuery[bool] = False
 ) -> Response[Any]:
-    run = await _run(db_session, caisse, run_id)
+    run = await get_run(db_session, caisse, run_id)
     results = _finished(run)
     svg = fan_chart_svg(results[0]) if len(results) == 1 else comparison_chart_svg(list(results))
     if download:

@@ -1,0 +1,55 @@
+"""The officials' pages answer tampered or careless input with a 4xx page, never a 500 on either
+database: run ids out of range, a comparison of runs that are not finished forecasts."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.simulations.models import RunKind, RunStatus, SimulationRun
+from tests.conftest import World
+from tests.integration.web.officials.test_officials_pages import BASE, finished_page, run_scenario
+from tests.integration.web.web_fixtures import Client, csrf_token, log_in
+
+TOO_LARGE_ID = 2**63  # one past BIGINT
+
+
+async def test_run_ids_out_of_range_are_a_400_page(world: World, client: Client) -> None:
+    assert (await log_in(client, "official@example.org")).status_code == 303
+    for tail in ("", "/resume", "/export.json", "/export.csv", "/reserve.svg"):
+        response = await client.get(f"{BASE}/{TOO_LARGE_ID}{tail}")
+        assert response.status_code == 400, (tail, response.text)
+        assert "<h1>" in response.text
+    token = csrf_token((await client.get(f"{BASE}/comparer")).text)
+    tampered = await client.post(
+        f"{BASE}/comparer", data={"_csrf_token": token, "runs": [str(TOO_LARGE_ID), "1"]}
+    )
+    assert tampered.status_code == 400, tampered.text
+
+
+async def test_only_finished_forecasts_of_the_caisse_are_compared(
+    world: World, client: Client, db: AsyncSession
+) -> None:
+    failed = SimulationRun(
+        caisse_id=world.caisse_id, kind=RunKind.SIMULATE, status=RunStatus.FAILED, label="Échoué",
+        paths_total=10, request="{}", error="boom",
+    )  # fmt: skip
+    elsewhere = SimulationRun(
+        caisse_id=world.other_caisse_id, kind=RunKind.SIMULATE, status=RunStatus.DONE, label="Ailleurs",
+        paths_total=10, request="{}",
+    )  # fmt: skip
+    db.add_all([failed, elsewhere])
+    await db.commit()
+    assert (await log_in(client, "official@example.org")).status_code == 303
+    form = await client.get(f"{BASE}/nouvelle?base=montpellier")
+    token = csrf_token(form.text)
+    location = await run_scenario(client, token)
+    await finished_page(client, location)
+    done = location.rsplit("/", 1)[1]
+    for other in (failed.id, elsewhere.id, 999_999):
+        response = await client.post(
+            f"{BASE}/comparer", data={"_csrf_token": token, "runs": [done, str(other)]}
+        )
+        assert response.status_code == 422, (other, response.text)
+        assert 'id="error-runs"' in response.text and 'aria-describedby="error-runs"' in response.text
+    listing = await client.get(BASE)
+    assert listing.text.count("Comparaison") == 0 and listing.text.count(" / ") == 0

@@ -37,7 +37,11 @@ def _finish(figure: Figure, axes: Axes, months: Sequence[str]) -> str:
     )
     axes.set_xlim(0, max(len(months) - 1, 1))
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="best", fontsize="small")
+    legend = axes.legend(loc="best", fontsize="small")
+    for text in legend.get_texts():
+        # Scenario names are typed by people: a `$` is a dollar, not TeX (matplotlib's mathtext
+        # would mangle them, or fail on an unbalanced formula).
+        text.set_parse_math(False)
     buffer = io.StringIO()
     # A fixed hash salt and no date: the same result gives the same file.
     with matplotlib.rc_context({"svg.hashsalt": "caisse-commune", "svg.fonttype": "none"}):
@@ -65,7 +69,9 @@ def fan_chart_svg(result: SimulationResult) -> str:
     )
     axes.fill_between(x, band.p25, band.p75, color="#4292c6", alpha=0.7, linewidth=0, label="25–75 %")
     axes.plot(x, band.p50, color="#08306b", linewidth=2, label="Médiane")
-    axes.set_title(f"{result.scenario} — réserve de la caisse ({_count(result.paths)} trajectoires)")
+    axes.set_title(
+        f"{result.scenario} — réserve de la caisse ({_count(result.paths)} trajectoires)", parse_math=False
+    )
     return _finish(figure, axes, result.months)
 
 

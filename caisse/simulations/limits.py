@@ -1,6 +1,16 @@
-"""How much one request may ask of the machine: the simulator's work grows with paths × months ×
-household types (× scenarios), so a run above these bounds is refused before it is queued, with the
-figures and what to lower. A caisse may also only have a few runs waiting or running at once."""
+"""How much one request may ask of the machine, refused before it is queued with the figures and
+what to lower. The CLI has none of these: it runs on the caller's own machine.
+
+- Time grows with paths × months × the units an engine follows (strata of household types for the
+  stratified engine, households for the micro one) × credit ages (each month ages every slot of
+  every unit's credit) × the simulations of the run (scenarios compared, a solve's evaluations).
+- Memory grows with what one chunk of paths holds at once: its paths × units × credit ages, for
+  each of a few arrays; the server picks the chunk size so that this stays small, whatever the
+  document asks.
+- Before any path, the rule tables are months × household types, and each subsidy and each
+  bracket or tier of a rule is evaluated over them: the document's lists are kept short.
+
+A caisse may also only have a few runs waiting or running at once."""
 
 from __future__ import annotations
 
@@ -10,9 +20,19 @@ from caisse.errors import DomainError, ValidationFailed
 MAX_PATHS = 20_000
 # Scenarios side by side in one comparison.
 MAX_SCENARIOS = 4
-# Path-months × household types (× households for the micro engine, which follows each one) over
-# every scenario of a run: about ten seconds of one core for the stratified engine.
+# Paths × months × units × credit ages over every simulation of a run: about ten seconds of one
+# core for the stratified engine.
 MAX_CELLS = 60_000_000
+# Paths × units × credit ages of one chunk: 40 MB for each of the few arrays an engine keeps.
+MAX_CHUNK_CELLS = 5_000_000
+# Paths simulated together, at most (a document may ask for fewer).
+MAX_CHUNK_SIZE = 1_000
+# Months × household types of the rule tables built before any path (48 MB each).
+MAX_PLAN_CELLS = 6_000_000
+# Subsidies of a scenario, and brackets or tiers of one rule.
+MAX_ITEMS = 50
+# A request's body: a scenario document is a few kilobytes.
+MAX_BODY_BYTES = 256 * 1024
 # Runs of one caisse queued or running at the same time.
 MAX_ACTIVE_PER_CAISSE = 2
 
@@ -24,22 +44,52 @@ class TooManyRuns(DomainError):
     status_code = 429
 
 
-def check_work(paths: int, months: int, units: int, scenarios: int, *, micro: bool) -> int:
+def _units(micro: bool) -> str:
+    return "households" if micro else "household types"
+
+
+def check_plan(months: int, types: int, where: str) -> None:
+    """ValidationFailed when the rule tables (months × household types) are above MAX_PLAN_CELLS."""
+    cells = months * types
+    if cells > MAX_PLAN_CELLS:
+        raise ValidationFailed(
+            f"{where}: this scenario is too large for the server: {months} months × {types:,} household "
+            f"types = {cells:,} rule cells, more than {MAX_PLAN_CELLS:,}. Lower the months, or the household "
+            "types ([population] households or income_bins); or run it with `caisse simulate` on your "
+            "own machine."
+        )
+
+
+def chunk_size_for(requested: int, paths: int, units: int, credit_ages: int, *, micro: bool) -> int:
+    """The chunk size the server runs: the document's, at most MAX_CHUNK_SIZE, and small enough for
+    one chunk to hold at most MAX_CHUNK_CELLS amounts of credit; ValidationFailed when even one path
+    holds more (too many units or credit ages)."""
+    per_path = units * credit_ages
+    if per_path > MAX_CHUNK_CELLS:
+        raise ValidationFailed(
+            f"This run is too large for the server: one path holds {units:,} {_units(micro)} × {credit_ages} "
+            f"credit ages = {per_path:,} amounts of credit, more than {MAX_CHUNK_CELLS:,}. Lower [spending] "
+            "credit_lifetime_months or the household types ([population] households or income_bins)"
+            + ("; or use the stratified engine." if micro else "; or run it with `caisse simulate`.")
+        )
+    return max(1, min(requested, MAX_CHUNK_SIZE, paths, MAX_CHUNK_CELLS // per_path))
+
+
+def check_work(paths: int, months: int, units: int, credit_ages: int, runs: int, *, micro: bool) -> int:
     """The run's size in cells; ValidationFailed naming the figures when it is above MAX_CELLS.
 
-    `units` is the number of household types (stratified engine) or of households (micro engine)."""
-    cells = paths * months * units * scenarios
+    `units` is the number of strata of household types (stratified engine) or of households (micro
+    engine); `runs` the simulations of the run (scenarios compared, or a solve's evaluations)."""
+    per_path = months * units * credit_ages * runs
+    cells = paths * per_path
     if cells > MAX_CELLS:
-        what = "households" if micro else "household types"
+        ages = f" × {credit_ages} credit ages" if credit_ages > 1 else ""
+        simulations = f" × {runs} simulations" if runs > 1 else ""
+        elsewhere = "use the stratified engine" if micro else "run it with `caisse simulate` yourself"
         raise ValidationFailed(
-            f"This run is too large for the server: {paths:,} paths × {months} months × {units:,} {what}"
-            f"{f' × {scenarios} scenarios' if scenarios > 1 else ''} = {cells:,} cells, more than "
-            f"{MAX_CELLS:,}. Lower the paths (at most {max(MAX_CELLS // (months * units * scenarios), 0):,} "
-            "here) or the months"
-            + (
-                "; or use the stratified engine."
-                if micro
-                else ", or run it with `caisse simulate` on your own machine."
-            )
+            f"This run is too large for the server: {paths:,} paths × {months} months × {units:,} "
+            f"{_units(micro)}{ages}{simulations} = {cells:,} cells, more than {MAX_CELLS:,}. Lower the paths "
+            f"(at most {MAX_CELLS // per_path:,} here) or the months"
+            f"{', or the credit lifetime' if credit_ages > 1 else ''}; or {elsewhere}."
         )
     return cells

@@ -5,11 +5,12 @@ the simulator's own decoder (so an error names the table and key as for a file),
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,11 +22,18 @@ from caisse.ledger.models import AccountKind
 from caisse.members.chosen import first_open_month
 from caisse.money.models import OperatingCost, Subsidy, SubsidySource
 from caisse.periods import first_day, months_between, previous_month
-from caisse.simulations.limits import MAX_PATHS, check_work
+from caisse.simulations.limits import (
+    MAX_ITEMS,
+    MAX_PATHS,
+    check_plan,
+    check_work,
+    chunk_size_for,
+)
 from caisse.simulations.models import RunKind
 from caisse.simulations.population import members_population
 from caisse.simulations.schemas import ScenarioInput, SimulationRequest
 from caisse.simulations.solving import EVALUATIONS, check_solve
+from caisse.text import has_control_characters
 from simulation import Population, Scenario, ScenarioError, decode_scenario, synthetic_population
 from simulation.engines import CHECKS
 from simulation.plan import build_plan
@@ -168,11 +176,26 @@ async def scenario_document(
 
 
 def decode(document: dict[str, Any], caisse: Caisse, where: str) -> Scenario:
-    """The scenario, or ValidationFailed saying which scenario, table and key are wrong."""
+    """The scenario, or ValidationFailed saying which scenario, table and key are wrong.
+
+    Stricter than the simulator's own decoder (the CLI stays free): the name is stored as the run's
+    label, so no control character; the lists the simulator evaluates one item at a time (subsidies,
+    brackets, tiers) are at most MAX_ITEMS long, as nothing else bounds their cost."""
     try:
         scenario = decode_scenario(document)
     except ScenarioError as error:
         raise ValidationFailed(f"{where}: {error}") from None
+    if has_control_characters(scenario.scenario.name):
+        raise ValidationFailed(
+            f"{where}: [scenario] name: remove the control characters (such as NUL or a line break)."
+        )
+    for section in msgspec.structs.fields(scenario):
+        for key, length in _lists(getattr(scenario, section.name), ""):
+            if length > MAX_ITEMS:
+                raise ValidationFailed(
+                    f"{where}: [{section.name}] {key}: {length:,} items, more than the server takes "
+                    f"({MAX_ITEMS}); merge some, or run it with `caisse simulate` on your own machine."
+                )
     source = scenario.population
     if source.source == "csv":
         raise ValidationFailed(
@@ -187,8 +210,25 @@ def decode(document: dict[str, Any], caisse: Caisse, where: str) -> Scenario:
     return scenario
 
 
+def _lists(value: object, key: str) -> Iterator[tuple[str, int]]:
+    """Each list in a decoded section (key, length), a list before what it holds."""
+    if isinstance(value, msgspec.Struct):
+        for field in msgspec.structs.fields(value):
+            yield from _lists(getattr(value, field.name), f"{key}.{field.name}" if key else field.name)
+    elif isinstance(value, tuple | list):
+        yield key, len(value)
+        for item in value:
+            yield from _lists(item, key)
+
+
 async def prepare(session: AsyncSession, caisse: Caisse, request: SimulationRequest) -> PreparedRun:
-    """Validate `request` for `caisse` (ValidationFailed naming what to change) and fix its seed."""
+    """Validate `request` for `caisse` (ValidationFailed naming what to change), fix its seed and the
+    chunk size the server runs.
+
+    Sizes are checked in the order of their cost: the document's lists (in `decode`), paths, the
+    rule tables — all before any plan is built —, then each plan is built in a worker thread (the
+    event loop keeps serving other requests) and the work and the chunk's memory are weighed on what
+    the engine follows."""
     count = len(request.scenarios)
     if request.kind is RunKind.COMPARE and count < 2:
         raise ValidationFailed("A comparison needs at least two scenarios in 'scenarios'.")
@@ -219,29 +259,43 @@ async def prepare(session: AsyncSession, caisse: Caisse, request: SimulationRequ
     seed = (
         request.seed if request.seed is not None else first.seed if first.seed is not None else fresh_seed()
     )
+    micro = request.engine == "micro"
     members = None
     populations: list[Population | None] = []
-    largest = 0
+    units = ages = 1
     for index, scenario in enumerate(scenarios):
+        where = f"scenarios[{index}]"
         population = None
         if scenario.population.source == "caisse":
             members = members if members is not None else await members_population(session, caisse)
             population = members
         populations.append(population)
-        size = population or _synthetic(scenario)
-        largest = max(largest, size.total_households if request.engine == "micro" else size.types)
-        _check_engine(scenario, population, request.engine, paths, f"scenarios[{index}]")
+        whole = population or _synthetic(scenario)
+        check_plan(scenario.scenario.months, whole.types, where)
+        followed = await to_thread.run_sync(_check_engine, scenario, whole, request.engine, paths, where)
+        # The largest scenario sets the run's chunk size and weighs for every one of the run.
+        units = max(units, followed)
+        ages = max(ages, scenario.spending.credit_lifetime_months or 1)
     # A solve runs its one scenario once per value of the lever it tries.
     runs = EVALUATIONS if request.kind is RunKind.SOLVE else count
-    check_work(paths, first.months, largest, runs, micro=request.engine == "micro")
+    check_work(paths, first.months, units, ages, runs, micro=micro)
+    # Never the document's chunk size as it is: it sets how much memory one chunk holds. All the
+    # scenarios of a comparison share it (common random numbers); the stored request says what ran.
+    chunk = chunk_size_for(first.chunk_size, paths, units, ages, micro=micro)
     return PreparedRun(
         kind=request.kind,
-        scenarios=tuple(scenarios),
+        scenarios=tuple(_with_chunk_size(scenario, chunk) for scenario in scenarios),
         populations=tuple(populations),
         paths=paths,
         seed=seed,
         engine=request.engine,
         solve=msgspec.to_builtins(request.solve) if request.solve is not None else None,
+    )
+
+
+def _with_chunk_size(scenario: Scenario, chunk_size: int) -> Scenario:
+    return msgspec.structs.replace(
+        scenario, scenario=msgspec.structs.replace(scenario.scenario, chunk_size=chunk_size)
     )
 
 
@@ -253,12 +307,16 @@ def _synthetic(scenario: Scenario) -> Population:
 
 
 def _check_engine(
-    scenario: Scenario, population: Population | None, engine: EngineName, paths: int, where: str
-) -> None:
+    scenario: Scenario, population: Population, engine: EngineName, paths: int, where: str
+) -> int:
     """What the engine refuses (e.g. expiry with spread spending for the stratified engine), now
-    rather than once the run is queued."""
+    rather than once the run is queued; the units it follows (strata of household types, or
+    households for the micro engine). Builds the plan: run it off the event loop."""
     try:
-        plan = build_plan(scenario, population if population is not None else _synthetic(scenario))
-        CHECKS[engine](plan, min(paths, scenario.scenario.chunk_size))
+        plan = build_plan(scenario, population)
+        units = plan.population.total_households if engine == "micro" else plan.strata.population.types
+        # One path: the chunk's memory is the server's to bound (`chunk_size_for`), not the document's.
+        CHECKS[engine](plan, 1)
     except ValueError as error:
         raise ValidationFailed(f"{where}: {error}") from None
+    return int(units)

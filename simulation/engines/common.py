@@ -20,6 +20,9 @@ def take_oldest_first(credit: CreditByAge, amount: FloatArray) -> CreditByAge:
     >>> take_oldest_first(np.array([[30.0, 20.0, 10.0]]), np.array([25.0])).tolist()
     [[30.0, 5.0, 0.0]]
     """
+    if credit.shape[-1] == 1:  # credit that never lapses: one slot, nothing to order (same result)
+        kept: CreditByAge = credit - np.clip(amount[..., None], 0.0, credit)
+        return kept
     oldest_first = credit[..., ::-1]
     before = np.cumsum(oldest_first, axis=-1) - oldest_first
     taken = np.clip(amount[..., None] - before, 0.0, oldest_first)

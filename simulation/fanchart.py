@@ -1,12 +1,14 @@
 """The reserve's fan chart as SVG: bands of 5–95 % and 25–75 % of the paths, the median, the zero line.
 
 Drawn with matplotlib's object API on the Agg/SVG canvas (no pyplot, no global backend), labels in
-French for the caisse's officials and funders.
+French for the caisse's officials and funders. Safe to call from several threads: the one global
+state touched, matplotlib's rcParams while saving, is held under a lock.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 
 import matplotlib
@@ -15,6 +17,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from simulation.results import SimulationResult
+
+# rc_context swaps matplotlib's global rcParams and puts them back on exit: two threads inside it
+# at once could restore each other's values.
+_RC_LOCK = threading.Lock()
 
 
 def _count(value: float) -> str:
@@ -44,7 +50,7 @@ def _finish(figure: Figure, axes: Axes, months: Sequence[str]) -> str:
         text.set_parse_math(False)
     buffer = io.StringIO()
     # A fixed hash salt and no date: the same result gives the same file.
-    with matplotlib.rc_context({"svg.hashsalt": "caisse-commune", "svg.fonttype": "none"}):
+    with _RC_LOCK, matplotlib.rc_context({"svg.hashsalt": "caisse-commune", "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
 

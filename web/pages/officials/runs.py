@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.datastructures import CacheControlHeader, State
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -18,15 +19,18 @@ from caisse.http.params import RowId
 from caisse.simulations import get_run, list_runs
 from caisse.simulations.export import forecasts_csv
 from caisse.simulations.models import SimulationRun
-from simulation.fanchart import comparison_chart_svg, fan_chart_svg
 from simulation.results import SimulationResult
 from web.charts import Bar, Series, bar_chart, line_chart
 from web.formatting import Formatter
 from web.pages.officials.common import GUARD, base_url, comparison_of, forecast_of, run_url, solution_of
+from web.pages.officials.reserve_chart import reserve_svg
 from web.pages.officials.solver import LEVER_WORDS, METRIC_WORDS
 from web.render import formatter, page, translator
 
 REFRESH_SECONDS = 2
+# Only a finished run has a chart, and a finished run never changes: the browser keeps it (for its
+# user only: the pages are behind a login).
+FINISHED_CHART = CacheControlHeader(private=True, max_age=24 * 3600, immutable=True)
 
 
 @get("/c/{slug:str}/simulations", name="officials-runs", guards=GUARD)
@@ -145,13 +149,17 @@ async def download_csv(caisse: PathCaisse, db_session: DbSession, run_id: RowId)
     )
 
 
-@get("/c/{slug:str}/simulations/{run_id:int}/reserve.svg", name="officials-run-svg", guards=GUARD)
+@get(
+    "/c/{slug:str}/simulations/{run_id:int}/reserve.svg",
+    name="officials-run-svg",
+    guards=GUARD,
+    cache_control=FINISHED_CHART,
+)
 async def fan_chart(
-    caisse: PathCaisse, db_session: DbSession, run_id: RowId, download: FromQuery[bool] = False
+    state: State, caisse: PathCaisse, db_session: DbSession, run_id: RowId, download: FromQuery[bool] = False
 ) -> Response[Any]:
     run = await get_run(db_session, caisse, run_id)
-    results = _finished(run)
-    svg = fan_chart_svg(results[0]) if len(results) == 1 else comparison_chart_svg(list(results))
+    svg = await reserve_svg(state, run.id, _finished(run))
     if download:
         return _download(svg, "image/svg+xml", f"simulation-{caisse.slug}-{run.id}.svg")
     return Response(svg, media_type="image/svg+xml")

@@ -410,7 +410,8 @@ def metric_of(metric: str, run: Simulation, forecast: SimulationResult) -> tuple
         ratio = results.contributions_total[funded] / results.allocations_total[funded]
         spread = float(ratio.std(ddof=1) / math.sqrt(ratio.size)) if ratio.size > 1 else 0.0
         return float(ratio.mean()), spread
-    final = np.sort(results.reserve[:, -1])
+    # Per-path final reserves are kept by every run, also one too large to keep its months.
+    final = np.sort(results.final_reserve)
     rank, spread = 0.05 * (n - 1), math.sqrt(n * 0.05 * 0.95)
     low, high = final[max(0, math.floor(rank - spread))], final[min(n - 1, math.ceil(rank + spread))]
     return float(np.percentile(final, 5)), float(high - low) / 2.0

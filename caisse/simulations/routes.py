@@ -68,9 +68,8 @@ class SimulationController(Controller):
             "(then "
             "`result` holds the JSON of `caisse simulate --json`, or `results` and `differences` for a "
             "comparison) or `failed` (`error` says why). 422 names the scenario, table and key at fault, or "
-            "the limit exceeded (paths × months × household types × credit ages); 413 when the body is larger "
-            "than 256 KiB; 429 when the caisse already has runs "
-            "under way."
+            "the limit exceeded (paths × months × household types × credit ages); 413 when the body is "
+            "larger than 256 KiB; 429 when the caisse already has runs under way."
         ),
     )
     async def start(

@@ -94,14 +94,40 @@ def shipped_document(name: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+@dataclass(frozen=True)
+class Reserve:
+    """The caisse's money today, in cents: its cash in the bank, and the part of that cash already
+    promised — members' unspent credit (their wallets) and what outlets took and are still owed."""
+
+    cash: int
+    promised: int
+
+    @property
+    def free(self) -> int:
+        return self.cash - self.promised
+
+
+async def caisse_reserve(session: AsyncSession, caisse: Caisse) -> Reserve:
+    async def total(kind: AccountKind) -> int:
+        return sum(natural(kind, raw) for raw in (await balances_by_kind(session, caisse.id, kind)).values())
+
+    cash = await total(AccountKind.FUND)
+    return Reserve(cash=cash, promised=await total(AccountKind.WALLET) + await total(AccountKind.OUTLET))
+
+
 async def caisse_document(session: AsyncSession, caisse: Caisse) -> dict[str, Any]:
     """The caisse as it stands: from its next open month, its rules in force then, its active members
-    (all of whom take part), its reserve today, its credit lifetime, and its grants and running costs
-    of the last year carried forward; two years, 1 000 paths."""
+    (all of whom take part), its free reserve today, its credit lifetime, and its grants and running
+    costs of the last year carried forward; two years, 1 000 paths.
+
+    The free reserve is the cash minus the credit already promised (wallets and outlets, see
+    :class:`Reserve`): the simulated caisse starts with no credit outstanding, so the credit promised
+    today would otherwise never be redeemed in the forecast, and the reserve would be overstated by
+    as much. Taking it off at once is the cautious reading: some of it will lapse back to the caisse
+    and its redemptions come over the next months, so the first months' reserve is slightly low."""
     month = await first_open_month(session, caisse)
     rule_set = decode_rule_set(await rule_set_in_force(session, caisse.id, month))
-    fund = await balances_by_kind(session, caisse.id, AccountKind.FUND)
-    reserve_cents = sum(natural(AccountKind.FUND, raw) for raw in fund.values())
+    reserve = await caisse_reserve(session, caisse)
     spending: dict[str, Any] = {}
     if caisse.credit_lifetime_months is not None:
         spending["credit_lifetime_months"] = caisse.credit_lifetime_months
@@ -113,7 +139,7 @@ async def caisse_document(session: AsyncSession, caisse: Caisse) -> dict[str, An
         "allocation": {"rule": msgspec.to_builtins(rule_set.allocation)},
         "participation": {"take_up": 1.0},
         "spending": spending,
-        "funding": {"initial_reserve": reserve_cents / 100, "operating_costs": costs, "subsidies": subsidies},
+        "funding": {"initial_reserve": reserve.free / 100, "operating_costs": costs, "subsidies": subsidies},
     }
 
 

@@ -19,7 +19,7 @@ from caisse.errors import ValidationFailed
 from caisse.simulations import ScenarioInput, SimulationRequest, start_run
 from caisse.simulations.levers import LeverError, Levers, apply_levers
 from caisse.simulations.limits import MAX_PATHS, TooManyRuns
-from caisse.simulations.scenarios import caisse_document, shipped_document
+from caisse.simulations.scenarios import Reserve, caisse_document, caisse_reserve, shipped_document
 from caisse.simulations.schemas import PRESET_NAMES
 from caisse.text import has_control_characters
 from web.i18n import N_
@@ -158,11 +158,12 @@ def _form_page(
     status: int = 200,
     errors: dict[str, str] | None = None,
     form_error: str | None = None,
+    reserve: Reserve | None = None,
 ) -> Template:
     return page(
         request, "officials/form.html", status=status, caisse=caisse, caisse_nav=caisse, form=form,
         errors=errors or {}, form_error=form_error, bases=BASES, base_url=base_url(caisse.slug),
-        max_paths=MAX_PATHS,
+        max_paths=MAX_PATHS, reserve=reserve,
     )  # fmt: skip
 
 
@@ -171,7 +172,10 @@ async def scenario_form(
     request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, base: Base = None
 ) -> Template:
     chosen = base if base in PRESET_NAMES else "caisse"
-    return _form_page(request, caisse, form_from(await base_document(db_session, caisse, chosen), chosen))
+    form = form_from(await base_document(db_session, caisse, chosen), chosen)
+    # The caisse's reserve is its free cash: say what it holds and what is already promised.
+    reserve = await caisse_reserve(db_session, caisse) if chosen == "caisse" else None
+    return _form_page(request, caisse, form, reserve=reserve)
 
 
 @post("/c/{slug:str}/simulations/nouvelle", name="officials-scenario-run", guards=GUARD)

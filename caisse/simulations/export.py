@@ -16,16 +16,26 @@ COLUMNS = (
 )  # fmt: skip
 
 
+# A cell starting with one of these is a formula to a spreadsheet (as in caisse.redemptions.sepa).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell: str) -> str:
+    # The scenario's name is typed by a person: "=HYPERLINK(...)" must reach the reader's
+    # spreadsheet as text, never run there.
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
 def forecasts_csv(results: Sequence[SimulationResult]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for result in results:
-        reserve = result.reserve
+        reserve, name = result.reserve, _as_text(result.scenario)
         for i, month in enumerate(result.months):
             writer.writerow(
                 [
-                    result.scenario, month, reserve.mean[i], reserve.p05[i], reserve.p25[i], reserve.p50[i],
+                    name, month, reserve.mean[i], reserve.p05[i], reserve.p25[i], reserve.p50[i],
                     reserve.p75[i], reserve.p95[i], result.p_deficit[i], result.net_flow.mean[i],
                     result.members.mean[i], result.contributions.mean[i], result.subsidies.mean[i],
                     result.redemptions.mean[i], result.outstanding_credit.mean[i],

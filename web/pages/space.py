@@ -50,7 +50,8 @@ async def caisse_space(request: Request[Any, Any, Any], actor: Caller, caisse: P
         caisse=caisse,
         caisse_nav=caisse,
         roles=roles,
-        role_pages=[link for link in ROLE_MENUS if link.role.value in roles],
+        # A caisse admin holds staff rights too (Actor.has_role): the staff's pages are theirs.
+        role_pages=[link for link in ROLE_MENUS if actor.has_role(caisse.slug, link.role)],
     )
 
 

@@ -40,6 +40,13 @@ async def test_every_role_of_the_caisse_opens_its_space(world: World, client: Cl
     assert "Mon espace" in response.text
 
 
+async def test_a_caisse_admin_finds_the_staff_pages_on_their_space(world: World, client: Client) -> None:
+    response = await client.get("/c/test/espace", headers=world.headers["admin"])
+    assert 'href="/c/test/gestion"' in response.text and 'href="/c/test/gestion/membres"' in response.text
+    committee = await client.get("/c/test/espace", headers=world.headers["committee"])
+    assert 'href="/c/test/comite"' in committee.text and 'href="/c/test/gestion"' not in committee.text
+
+
 async def test_staff_of_another_caisse_gets_the_403_page(world: World, client: Client) -> None:
     response = await client.get("/c/test/espace", headers=world.headers["outsider"])
     assert response.status_code == 403

@@ -48,21 +48,40 @@ _pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="caisse-simul
 _tasks: set[asyncio.Task[None]] = set()
 
 
+# Attempts at writing a run's end (result or error) before giving up, and the pause between them.
+FINAL_WRITE_ATTEMPTS = 5
+FINAL_WRITE_PAUSE = 1.0
+
+
+class RunStopped(Exception):
+    """Raised in the computing thread at its next progress report once the run no longer needs it
+    (its row was marked failed meanwhile)."""
+
+
 class _Progress:
-    """Written by the computing thread, read by the watching task."""
+    """Written by the computing thread, read by the watching task; the task may stop the thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.started = False
         self.done = 0
+        self.stopped = False
 
     def mark_started(self) -> None:
         with self._lock:
             self.started = True
+            if self.stopped:
+                raise RunStopped
 
     def update(self, done: int, _total: int) -> None:
         with self._lock:
             self.started, self.done = True, done
+            if self.stopped:
+                raise RunStopped
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped = True
 
     def snapshot(self) -> tuple[bool, int]:
         with self._lock:
@@ -74,6 +93,12 @@ def launch(engine: AsyncEngine, run_id: int, compute: Compute) -> None:
     task = asyncio.get_running_loop().create_task(_watch(engine, run_id, compute))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
+    task.add_done_callback(_report_failure)
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("watching a simulation run failed", exc_info=error)
 
 
 def _guarded(compute: Compute, progress: _Progress) -> bytes:
@@ -90,16 +115,52 @@ async def _watch(engine: AsyncEngine, run_id: int, compute: Compute) -> None:
         if finished:
             break
         started, done = progress.snapshot()
-        await _write(sessions, run_id, RunStatus.RUNNING if started else RunStatus.QUEUED, paths_done=done)
+        try:
+            alive = await _write(
+                sessions, run_id, RunStatus.RUNNING if started else RunStatus.QUEUED, paths_done=done
+            )
+        except Exception:
+            # A missed heartbeat (the database busy or restarting) is no reason to give up the run:
+            # the next one may pass, and the sweep only gives up after STALE_AFTER.
+            log.warning("simulation run %s: heartbeat not written", run_id, exc_info=True)
+            continue
+        if not alive:
+            # Marked failed meanwhile (this worker looked dead): its result would be thrown away.
+            log.warning("simulation run %s was marked finished elsewhere: stopping it", run_id)
+            progress.stop()
+            await asyncio.wait({future})
+            return
     try:
         result = future.result()
+    except RunStopped:
+        return
     except ValueError as error:  # the simulator's message for a person: say it as it is
-        await _write(sessions, run_id, RunStatus.FAILED, error=str(error))
+        await _write_end(sessions, run_id, RunStatus.FAILED, error=str(error))
     except Exception:
         log.exception("simulation run %s failed", run_id)
-        await _write(sessions, run_id, RunStatus.FAILED, error=INTERNAL)
+        await _write_end(sessions, run_id, RunStatus.FAILED, error=INTERNAL)
     else:
-        await _write(sessions, run_id, RunStatus.DONE, result=result.decode())
+        await _write_end(sessions, run_id, RunStatus.DONE, result=result.decode())
+
+
+async def _write_end(
+    sessions: async_sessionmaker[AsyncSession],
+    run_id: int,
+    status: RunStatus,
+    *,
+    result: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Write the run's end, trying again a few times: minutes of computing hang on this write."""
+    for attempt in range(1, FINAL_WRITE_ATTEMPTS + 1):
+        try:
+            await _write(sessions, run_id, status, result=result, error=error)
+            return
+        except Exception:
+            if attempt == FINAL_WRITE_ATTEMPTS:
+                raise
+            log.warning("simulation run %s: its end not written (attempt %s)", run_id, attempt, exc_info=True)
+            await asyncio.sleep(FINAL_WRITE_PAUSE * attempt)
 
 
 async def _write(
@@ -110,9 +171,9 @@ async def _write(
     paths_done: int | None = None,
     result: str | None = None,
     error: str | None = None,
-) -> None:
+) -> bool:
     """Update the run's row unless it is already finished (e.g. marked failed by a sweep while this
-    worker was unreachable: the sweep's word stands)."""
+    worker was unreachable: the sweep's word stands); False when it was."""
     now = utcnow()
     values: dict[str, object] = {"status": status, "heartbeat_at": now, "worker": WORKER}
     if paths_done is not None:
@@ -125,12 +186,13 @@ async def _write(
     if status is RunStatus.DONE:
         values["paths_done"] = SimulationRun.paths_total
     async with sessions() as session:
-        await session.execute(
+        written = await session.execute(
             update(SimulationRun)
             .where(SimulationRun.id == run_id, SimulationRun.status.in_(ACTIVE_STATUSES))
             .values(values)
         )
         await session.commit()
+    return bool(written.rowcount)  # type: ignore[attr-defined]
 
 
 async def mark_stale_runs(session: AsyncSession, caisse_id: int) -> None:

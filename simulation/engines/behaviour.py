@@ -135,10 +135,34 @@ variance: the Beta's skewness is then at most 2/√1 000 ≈ 0.063 and the two d
 differ by less than 0.0045 (0.0042 at mean 0.99; tested)."""
 
 
-def mean_spend_share(
-    rng: Generator, mean: FloatArray, concentration: float | None, members: CountsByTypes
-) -> PathsByTypes:
-    """(P, T) share of a type's credit its members spend together this month.
+@dataclass(frozen=True)
+class SpendShares:
+    """A month's (P, T) spend shares, prepared from the members (see :func:`spend_shares`): drawn
+    again each month with :meth:`draw`, prepared once while the members do not change."""
+
+    share: PathsByTypes  # s where nothing is drawn
+    beta_cells: IntArray  # flat cells drawn from Beta(a, b)
+    a: FloatArray
+    b: FloatArray
+    normal_cells: IntArray  # flat cells drawn from the normal of the same mean and spread
+    mean: FloatArray
+    spread: FloatArray
+
+    def draw(self, rng: Generator) -> PathsByTypes:
+        if not (self.beta_cells.size or self.normal_cells.size):
+            return self.share
+        shares = self.share.copy()
+        flat = shares.reshape(-1)
+        if self.beta_cells.size:
+            flat[self.beta_cells] = rng.beta(self.a, self.b)
+        if self.normal_cells.size:
+            normal = self.mean + self.spread * rng.standard_normal(self.mean.size)
+            flat[self.normal_cells] = np.clip(normal, 0.0, 1.0)
+        return shares
+
+
+def spend_shares(mean: FloatArray, concentration: float | None, members: CountsByTypes) -> SpendShares:
+    """How to draw the (P, T) share of a type's credit its members spend together in a month.
 
     The mean of n independent Beta(κ s, κ (1 − s)) shares has mean s and variance
     s (1 − s) / ((κ + 1) n); it is drawn as the Beta with those two moments, of concentration
@@ -149,42 +173,46 @@ def mean_spend_share(
     without members holds no credit: its share is left at s, nothing drawn.
     """
     s = np.broadcast_to(mean[:, None], members.shape).astype(np.float64)
+    nothing = np.zeros(0, dtype=np.int64)
     if concentration is None:
-        return s
+        return SpendShares(s, nothing, s[:0, 0], s[:0, 0], nothing, s[:0, 0], s[:0, 0])
     flat, held = s.reshape(-1), members.reshape(-1)  # views: s is a fresh contiguous array
     cells = np.flatnonzero((held > 0) & (flat > 0.0) & (flat < 1.0))
-    if cells.size:
-        flat[cells] = beta_share(
-            rng, flat[cells], (concentration + 1.0) * held[cells].astype(np.float64) - 1.0
-        )
-    return s
+    shares, c = flat[cells], (concentration + 1.0) * held[cells].astype(np.float64) - 1.0
+    normal = c * np.minimum(shares, 1.0 - shares) >= NORMAL_ABOVE
+    beta, gauss = ~normal, normal
+    return SpendShares(
+        share=s,
+        beta_cells=cells[beta],
+        a=c[beta] * shares[beta],
+        b=c[beta] * (1.0 - shares[beta]),
+        normal_cells=cells[gauss],
+        mean=shares[gauss],
+        spread=np.sqrt(shares[gauss] * (1.0 - shares[gauss]) / (c[gauss] + 1.0)),
+    )
 
 
-def _normal_share(rng: Generator, s: FloatArray, concentration: FloatArray) -> FloatArray:
-    spread = np.sqrt(s * (1.0 - s) / (concentration + 1.0))
-    share: FloatArray = np.clip(s + spread * rng.standard_normal(s.size), 0.0, 1.0)
-    return share
+def mean_spend_share(
+    rng: Generator, mean: FloatArray, concentration: float | None, members: CountsByTypes
+) -> PathsByTypes:
+    """(P, T) share of a type's credit its members spend together this month (see
+    :func:`spend_shares`)."""
+    return spend_shares(mean, concentration, members).draw(rng)
 
 
 def beta_share(rng: Generator, s: FloatArray, concentration: FloatArray) -> FloatArray:
     """Beta(c s, c (1 − s)) draws for 0 < s < 1, c = `concentration`; from the normal of the same
     mean and variance s (1 − s) / (c + 1), kept within [0, 1], where both parameters are at least
-    NORMAL_ABOVE.
+    NORMAL_ABOVE (as one member each of :func:`spend_shares`' types with c = κ).
 
     >>> rng = np.random.default_rng(3)
     >>> shares = beta_share(rng, np.full(100_000, 0.9), np.full(100_000, 1e6))
     >>> round(float(shares.mean()), 4), round(float(shares.std() * 1e3 / 0.3), 2)
     (0.9, 1.0)
     """
-    smaller = concentration * np.minimum(s, 1.0 - s)
-    normal = smaller >= NORMAL_ABOVE
-    if normal.all():
-        return _normal_share(rng, s, concentration)
-    a, b = concentration * s, concentration * (1.0 - s)
-    if not normal.any():
-        drawn: FloatArray = rng.beta(a, b)
-        return drawn
-    shares = np.empty(s.shape)
-    shares[~normal] = rng.beta(a[~normal], b[~normal])
-    shares[normal] = _normal_share(rng, s[normal], concentration[normal])
-    return shares
+    members = np.ones((s.size, 1), dtype=np.int64)
+    found = np.empty(s.size)
+    for kappa in np.unique(concentration):  # spend_shares takes one concentration
+        same = np.flatnonzero(concentration == kappa)
+        found[same] = spend_shares(s[same], float(kappa), members[same]).draw(rng)[:, 0]
+    return found

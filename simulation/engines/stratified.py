@@ -24,10 +24,11 @@ import numpy as np
 from simulation.chunks import ChunkSpec, streams
 from simulation.draws import draw_path_parameters, subsidy_cash
 from simulation.engines.behaviour import (
+    SpendShares,
     TypeProbabilities,
     binomial_counts,
-    mean_spend_share,
     month_allocation,
+    spend_shares,
     type_probabilities,
 )
 from simulation.engines.common import Book, ChunkOutcome, expire_and_age, redeem, take_oldest_first
@@ -78,6 +79,7 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
     pending = np.zeros((paths, spending.redemption_lag_months))
     book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, strata.decile_share)
     members = np.zeros((paths, population.types), dtype=np.int64)
+    shares: SpendShares | None = None
     for m in range(len(plan.months)):
         # (1) leave and join; in the first month, the initial take-up.
         if m == 0:
@@ -91,9 +93,9 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
         credited = members * month_allocation(strata, m, members)
         credit[..., 0] += credited
         # (4) spending, oldest credit first, then expiry.
-        spent = credit.sum(axis=-1) * mean_spend_share(
-            draw, parameters.spend_through, spending.concentration, members
-        )
+        if shares is None or moving:  # without churn the members, so the draws' parameters, stay
+            shares = spend_shares(parameters.spend_through, spending.concentration, members)
+        spent = credit.sum(axis=-1) * shares.draw(draw)
         credit = take_oldest_first(credit, spent)
         credit, expired = expire_and_age(credit, spending.credit_lifetime_months)
         # (5) redemptions after the lag; (6) subsidies and costs, in the book.

@@ -195,15 +195,13 @@ async def _write(
     return bool(written.rowcount)  # type: ignore[attr-defined]
 
 
-async def mark_stale_runs(session: AsyncSession, caisse_id: int) -> None:
-    """Mark failed the caisse's runs still under way whose worker has stopped writing heartbeats."""
+async def mark_stale_runs(session: AsyncSession, caisse_id: int | None = None) -> None:
+    """Mark failed the runs still under way (of one caisse, or of all) whose worker has stopped
+    writing heartbeats."""
     now = utcnow()
+    stale = [SimulationRun.status.in_(ACTIVE_STATUSES), SimulationRun.heartbeat_at < now - STALE_AFTER]
+    if caisse_id is not None:
+        stale.append(SimulationRun.caisse_id == caisse_id)
     await session.execute(
-        update(SimulationRun)
-        .where(
-            SimulationRun.caisse_id == caisse_id,
-            SimulationRun.status.in_(ACTIVE_STATUSES),
-            SimulationRun.heartbeat_at < now - STALE_AFTER,
-        )
-        .values(status=RunStatus.FAILED, error=STOPPED, finished_at=now)
+        update(SimulationRun).where(*stale).values(status=RunStatus.FAILED, error=STOPPED, finished_at=now)
     )

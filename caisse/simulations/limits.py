@@ -14,6 +14,9 @@ A caisse may also only have a few runs waiting or running at once."""
 
 from __future__ import annotations
 
+import os
+from typing import Literal
+
 from caisse.errors import DomainError, ValidationFailed
 
 # Paths one run may ask for (the CLI allows more: it runs on the caller's own machine).
@@ -33,15 +36,23 @@ MAX_PLAN_CELLS = 6_000_000
 MAX_ITEMS = 50
 # A request's body: a scenario document is a few kilobytes.
 MAX_BODY_BYTES = 256 * 1024
-# Runs of one caisse queued or running at the same time.
+# Runs queued or running at the same time: of one caisse, of one person (an official of several
+# caisses), and of the whole installation (every worker computes its runs on the same cores).
 MAX_ACTIVE_PER_CAISSE = 2
+MAX_ACTIVE_PER_USER = 2
+MAX_ACTIVE_TOTAL = 2 * (os.cpu_count() or 1)
 
 
 class TooManyRuns(DomainError):
-    """The caisse already has as many runs under way as it may: wait for one to finish."""
+    """As many runs are under way as `scope` (the caisse, the person or the whole server) may
+    have: wait for one to finish."""
 
     code = "too_many_runs"
     status_code = 429
+
+    def __init__(self, scope: Literal["caisse", "user", "server"], detail: str) -> None:
+        super().__init__(detail)
+        self.scope = scope
 
 
 def _units(micro: bool) -> str:

@@ -6,17 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import defer
 
 from caisse.auth.actor import Actor
 from caisse.caisses.models import Caisse
 from caisse.db.base import utcnow
+from caisse.db.locks import lock_row
 from caisse.errors import NotFound, ValidationFailed
 from caisse.simulations import jobs
 from caisse.simulations.compute import computation
-from caisse.simulations.limits import MAX_ACTIVE_PER_CAISSE, TooManyRuns
+from caisse.simulations.limits import (
+    MAX_ACTIVE_PER_CAISSE,
+    MAX_ACTIVE_PER_USER,
+    MAX_ACTIVE_TOTAL,
+    TooManyRuns,
+)
 from caisse.simulations.models import ACTIVE_STATUSES, RunKind, RunStatus, SimulationRun
 from caisse.simulations.scenarios import prepare
 from caisse.simulations.schemas import ScenarioInput, SimulationRequest
@@ -35,21 +41,11 @@ async def start_run(
 ) -> SimulationRun:
     """Validate `request`, record the run (queued), commit, and start computing it in this worker.
 
-    ValidationFailed (422) names what to change; TooManyRuns (429) when the caisse already has
-    MAX_ACTIVE_PER_CAISSE runs under way. Commits: the run must be visible to every worker before
-    its computation starts."""
+    ValidationFailed (422) names what to change; TooManyRuns (429) when the caisse, the person or
+    the server already has as many runs under way as it may. Commits: the run must be visible to
+    every worker before its computation starts."""
     prepared = await prepare(session, caisse, request)
-    await jobs.mark_stale_runs(session, caisse.id)
-    active = await session.scalar(
-        select(func.count())
-        .select_from(SimulationRun)
-        .where(SimulationRun.caisse_id == caisse.id, SimulationRun.status.in_(ACTIVE_STATUSES))
-    )
-    if (active or 0) >= MAX_ACTIVE_PER_CAISSE:
-        raise TooManyRuns(
-            f"The caisse already has {active} simulation runs under way (at most {MAX_ACTIVE_PER_CAISSE}); "
-            "wait for one to finish, then start this one."
-        )
+    await _check_room(session, caisse, actor)
     now = utcnow()
     run = SimulationRun(
         caisse_id=caisse.id,
@@ -71,6 +67,43 @@ async def start_run(
         raise RuntimeError("simulation runs need the session bound to the application's async engine")
     jobs.launch(bind, run.id, computation(prepared))
     return run
+
+
+async def _check_room(session: AsyncSession, caisse: Caisse, actor: Actor) -> None:
+    """TooManyRuns when the caisse, the person or the server already has as many runs under way
+    as it may. Takes the caisse's lock first (NO KEY UPDATE: payments naming the caisse go on), so
+    that two starts for one caisse count one after the other; the server's bound stays a soft one
+    across caisses."""
+    await lock_row(session, Caisse, Caisse.id == caisse.id)
+    await jobs.mark_stale_runs(session)
+    this_caisse = case((SimulationRun.caisse_id == caisse.id, 1), else_=0)
+    this_user = case((SimulationRun.requested_by_user_id == actor.user_id, 1), else_=0)
+    row = (
+        await session.execute(
+            select(func.count(), func.sum(this_caisse), func.sum(this_user)).where(
+                SimulationRun.status.in_(ACTIVE_STATUSES)
+            )
+        )
+    ).one()
+    total, of_caisse, of_user = (int(value or 0) for value in row)
+    if of_caisse >= MAX_ACTIVE_PER_CAISSE:
+        raise TooManyRuns(
+            "caisse",
+            f"The caisse already has {of_caisse} simulation runs under way (at most "
+            f"{MAX_ACTIVE_PER_CAISSE}); wait for one to finish, then start this one.",
+        )
+    if actor.user_id is not None and of_user >= MAX_ACTIVE_PER_USER:
+        raise TooManyRuns(
+            "user",
+            f"You already have {of_user} simulation runs under way (at most {MAX_ACTIVE_PER_USER}); "
+            "wait for one to finish, then start this one.",
+        )
+    if total >= MAX_ACTIVE_TOTAL:
+        raise TooManyRuns(
+            "server",
+            f"The server is computing as many simulation runs as it can ({MAX_ACTIVE_TOTAL}); "
+            "wait a few minutes, then start this one.",
+        )
 
 
 async def get_run(session: AsyncSession, caisse: Caisse, run_id: int) -> SimulationRun:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 
 from caisse.auth.guards import STAFF, requires
 from caisse.auth.models import Role
+from caisse.simulations.limits import TooManyRuns
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from simulation.compare import Comparison
 from simulation.results import SimulationResult
 from simulation.solve import Solution
+from web.i18n import N_
 
 GUARD = [requires(*STAFF, Role.OFFICIAL)]
+# Who already has as many runs under way as it may, and what to tell the official.
+BUSY = {
+    "caisse": N_("Two runs of this caisse are already under way. Wait for one to finish, then run again."),
+    "user": N_("You already have two runs under way. Wait for one to finish, then run again."),
+    "server": N_("The server is computing as many forecasts as it can. Wait a few minutes, then run again."),
+}
+
+
+def busy_message(gettext: Callable[[str], str], error: TooManyRuns) -> str:
+    return gettext(BUSY[error.scope])
 
 
 def base_url(slug: str) -> str:

@@ -20,7 +20,7 @@ from caisse.simulations import RunKind, RunStatus, list_runs
 from caisse.simulations.limits import MAX_SCENARIOS, TooManyRuns
 from caisse.simulations.models import SimulationRun
 from caisse.simulations.service import NotComparable, compare_runs
-from web.pages.officials.common import GUARD, base_url, run_url
+from web.pages.officials.common import GUARD, base_url, busy_message, run_url
 from web.render import page, translator
 
 # The form lists at most this many forecasts: a longer list of ids did not come from it.
@@ -88,9 +88,7 @@ async def run_comparison(
     except ValidationFailed as error:
         message = gettext("These forecasts cannot be compared:") + " " + error.detail
         return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
-    except TooManyRuns:
-        message = gettext(
-            "Two runs of this caisse are already under way. Wait for one to finish, then run again."
-        )
+    except TooManyRuns as error:
+        message = busy_message(gettext, error)
         return await _page(request, db_session, caisse, chosen=chosen, status=429, error=message)
     return Redirect(path=run_url(caisse.slug, run.id), status_code=303)

@@ -23,7 +23,7 @@ from caisse.simulations.scenarios import Reserve, caisse_document, caisse_reserv
 from caisse.simulations.schemas import PRESET_NAMES
 from caisse.text import has_control_characters
 from web.i18n import N_
-from web.pages.officials.common import GUARD, base_url, run_url
+from web.pages.officials.common import GUARD, base_url, busy_message, run_url
 from web.render import page, translator
 
 BASES = {
@@ -207,9 +207,7 @@ async def run_scenario(
         # page's language.
         message = gettext("The scenario cannot run as it is:") + " " + error.detail
         return _form_page(request, caisse, data, status=422, form_error=message)
-    except TooManyRuns:
-        message = gettext(
-            "Two runs of this caisse are already under way. Wait for one to finish, then run again."
-        )
+    except TooManyRuns as error:
+        message = busy_message(gettext, error)
         return _form_page(request, caisse, data, status=429, form_error=message)
     return Redirect(path=run_url(caisse.slug, run.id), status_code=303)

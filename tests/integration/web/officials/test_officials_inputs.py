@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.db.base import utcnow
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from tests.conftest import World
-from tests.integration.web.officials.test_officials_pages import BASE, finished_page, run_scenario
+from tests.integration.web.officials.test_officials_pages import BASE, finished_page, run_scenario, tiny_form
 from tests.integration.web.web_fixtures import Client, csrf_token, log_in
 
 TOO_LARGE_ID = 2**63  # one past BIGINT
@@ -53,3 +54,19 @@ async def test_only_finished_forecasts_of_the_caisse_are_compared(
         assert 'id="error-runs"' in response.text and 'aria-describedby="error-runs"' in response.text
     listing = await client.get(BASE)
     assert listing.text.count("Comparaison") == 0 and listing.text.count(" / ") == 0
+
+
+async def test_the_form_says_whose_runs_fill_the_room(world: World, client: Client, db: AsyncSession) -> None:
+    for _ in range(2):
+        db.add(
+            SimulationRun(
+                caisse_id=world.other_caisse_id, kind=RunKind.SIMULATE, status=RunStatus.RUNNING, label="x",
+                paths_total=10, request="{}", worker="elsewhere:1:abcd", heartbeat_at=utcnow(),
+                requested_by_user_id=world.user_ids["official"],
+            )
+        )  # fmt: skip
+    await db.commit()
+    assert (await log_in(client, "official@example.org")).status_code == 303
+    token = csrf_token((await client.get(f"{BASE}/nouvelle?base=montpellier")).text)
+    response = await client.post(f"{BASE}/nouvelle", data=tiny_form(token))
+    assert response.status_code == 429 and "Vous avez déjà deux calculs en cours" in response.text

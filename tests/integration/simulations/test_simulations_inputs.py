@@ -154,7 +154,7 @@ async def test_long_lists_in_a_document_are_refused_naming_the_key(
 
 async def test_a_body_too_large_or_nested_too_deep_is_a_4xx(client: Client, world: World) -> None:
     official = {**world.headers["official"], "Content-Type": "application/json"}
-    padding = {"funding": {"subsidies": [{"amount": 1, "name": "x" * 200}] * 2000}}
+    padding: dict[str, Any] = {"funding": {"subsidies": [{"amount": 1, "name": "x" * 200}] * 2000}}
     large = await client.post(URL, json={"scenarios": [{"scenario": tiny(**padding)}]}, headers=official)
     assert large.status_code == 413, large.text
     depth = 100_000  # 600 kB of {"a": … }: under the body limit of the older server, a RecursionError

@@ -22,7 +22,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import func, literal, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from caisse.db.base import UtcDateTime, utcnow
@@ -197,11 +197,17 @@ async def _write(
 
 async def mark_stale_runs(session: AsyncSession, caisse_id: int | None = None) -> None:
     """Mark failed the runs still under way (of one caisse, or of all) whose worker has stopped
-    writing heartbeats."""
+    writing heartbeats.
+
+    Looks before it writes: this runs on every view of the runs, and on SQLite even an UPDATE that
+    matches nothing takes the database's one write lock until the request ends, queuing the tills'
+    payments behind page views. A stale run is rare."""
     now = utcnow()
     stale = [SimulationRun.status.in_(ACTIVE_STATUSES), SimulationRun.heartbeat_at < now - STALE_AFTER]
     if caisse_id is not None:
         stale.append(SimulationRun.caisse_id == caisse_id)
+    if await session.scalar(select(SimulationRun.id).where(*stale).limit(1)) is None:
+        return
     await session.execute(
         update(SimulationRun).where(*stale).values(status=RunStatus.FAILED, error=STOPPED, finished_at=now)
     )

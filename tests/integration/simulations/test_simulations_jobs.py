@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.db.base import utcnow
 from caisse.simulations import jobs, service
-from caisse.simulations.models import RunStatus, SimulationRun
+from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from caisse.simulations.scenarios import PreparedRun
 from simulation.run import Progress
 from tests.conftest import World
@@ -89,3 +91,30 @@ async def test_a_run_marked_failed_elsewhere_stops_computing(
     await asyncio.sleep(0.1)
     run = (await client.get(started.json()["url"], headers=official)).json()
     assert run["status"] == "failed" and run["error"] == jobs.STOPPED
+
+
+async def test_reading_the_runs_writes_nothing_unless_a_run_is_stale(db: AsyncSession, world: World) -> None:
+    """Views of the runs sweep dead runs; on SQLite an UPDATE matching nothing would still take the
+    one write lock until the request ends."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    sync_engine = db.bind.sync_engine  # type: ignore[union-attr]
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        await jobs.mark_stale_runs(db, world.caisse_id)
+        assert "UPDATE" not in statements
+        dead = SimulationRun(
+            caisse_id=world.caisse_id, kind=RunKind.SIMULATE, status=RunStatus.RUNNING, label="dead",
+            paths_total=10, request="{}", worker="gone:1:abcd", heartbeat_at=utcnow() - timedelta(minutes=5),
+        )  # fmt: skip
+        db.add(dead)
+        await db.commit()
+        await jobs.mark_stale_runs(db, world.caisse_id)
+        await db.commit()
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
+    await db.refresh(dead)
+    assert dead.status is RunStatus.FAILED and dead.error == jobs.STOPPED

@@ -4,8 +4,8 @@
 
 **Two ways to keep a run**, chosen by its size (:func:`keeps_paths`):
 
-* Up to :data:`KEEP_PATHS_LIMIT` path-months (4 194 304: 34 952 paths of 120 months, more than any run
-  the web API allows), every path's monthly reserve, net flow and members is kept
+* Up to :data:`KEEP_PATHS_LIMIT` path-months (4 194 304: 34 952 paths of 120 months; the web API's
+  20 000 paths up to 209 months), every path's monthly reserve, net flow and members is kept
   (:class:`PathResults`, 3 × 8 bytes a path-month) and the bands are numpy's percentiles.
 * Above it, each chunk's outcome is folded, in chunk order, into summaries that merge
   (:class:`ResultsFolder` → :class:`StreamedResults`): sums over paths for the means, counts of paths in

@@ -5,12 +5,12 @@ summary to print for a council meeting."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader, State
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from caisse.auth.routes.markers import DbSession, PathCaisse
@@ -27,7 +27,9 @@ from web.pages.officials.reserve_chart import reserve_svg
 from web.pages.officials.solver import LEVER_WORDS, METRIC_WORDS
 from web.render import formatter, page, translator
 
-REFRESH_SECONDS = 2
+# Long enough for a screen reader to read the progress before the page starts again (WCAG 2.2.2),
+# and the page has a link that stops it (`?suivre=0`).
+REFRESH_SECONDS = 10
 # Only a finished run has a chart, and a finished run never changes: the browser keeps it (for its
 # user only: the pages are behind a login).
 FINISHED_CHART = CacheControlHeader(private=True, max_age=24 * 3600, immutable=True)
@@ -85,7 +87,11 @@ def _money(fmt: Formatter, euros: float | None) -> str:
 
 @get("/c/{slug:str}/simulations/{run_id:int}", name="officials-run", guards=GUARD)
 async def run_page(
-    request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession, run_id: RowId
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    db_session: DbSession,
+    run_id: RowId,
+    follow: Annotated[bool, QueryParameter(name="suivre")] = True,
 ) -> Template:
     run = await get_run(db_session, caisse, run_id)
     forecast, comparison = forecast_of(run), comparison_of(run)
@@ -96,9 +102,9 @@ async def run_page(
         request, "officials/run.html", caisse=caisse, caisse_nav=caisse, run=run, forecast=forecast,
         comparison=comparison, solution=solution_of(run), url=run_url(caisse.slug, run.id),
         base_url=base_url(caisse.slug), levers=LEVER_WORDS, metrics=METRIC_WORDS,
-        refresh=REFRESH_SECONDS, **context,
+        refresh=REFRESH_SECONDS, follow=follow, **context,
     )  # fmt: skip
-    if not run.status.finished:
+    if follow and not run.status.finished:
         # Reloads the page until the run is finished: a header, not <meta refresh> (axe flags that).
         response.headers["Refresh"] = str(REFRESH_SECONDS)
     return response

@@ -70,3 +70,22 @@ async def test_the_form_says_whose_runs_fill_the_room(world: World, client: Clie
     token = csrf_token((await client.get(f"{BASE}/nouvelle?base=montpellier")).text)
     response = await client.post(f"{BASE}/nouvelle", data=tiny_form(token))
     assert response.status_code == 429 and "Vous avez déjà deux calculs en cours" in response.text
+
+
+async def test_a_running_forecasts_page_can_stop_reloading(
+    world: World, client: Client, db: AsyncSession
+) -> None:
+    running = SimulationRun(
+        caisse_id=world.caisse_id, kind=RunKind.SIMULATE, status=RunStatus.RUNNING, label="En cours",
+        paths_total=10, paths_done=4, request="{}", worker="elsewhere:1:abcd", heartbeat_at=utcnow(),
+    )  # fmt: skip
+    db.add(running)
+    await db.commit()
+    assert (await log_in(client, "official@example.org")).status_code == 303
+    url = f"{BASE}/{running.id}"
+    following = await client.get(url)
+    assert following.status_code == 200 and int(following.headers["Refresh"]) >= 5
+    assert f'href="{url}?suivre=0"' in following.text
+    still = await client.get(f"{url}?suivre=0")
+    assert still.status_code == 200 and "Refresh" not in still.headers
+    assert 'id="run-progress"' in still.text and f'href="{url}"' in still.text

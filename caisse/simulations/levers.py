@@ -120,6 +120,10 @@ def apply_levers(document: dict[str, Any], levers: Levers) -> dict[str, Any]:
     )
     if levers.seed is not None:
         changed["scenario"]["seed"] = levers.seed
+    else:
+        # No seed asked for: new futures, not the base scenario's own seed (the run reports the seed
+        # it drew, so it can be repeated).
+        changed["scenario"].pop("seed", None)
     changed["contribution"] = scale_contribution(
         dict(document["contribution"]), start, levers.contribution_scale
     )

@@ -61,3 +61,11 @@ def test_a_lever_the_rules_cannot_take_is_refused_by_name(
     with pytest.raises(LeverError) as refused:
         apply_levers(document(contribution, allocation), levers(**moved))
     assert refused.value.lever == lever
+
+
+def test_no_seed_means_new_futures_not_the_base_scenarios() -> None:
+    base = document("ariege-ccampa", "montpellier")
+    base["scenario"]["seed"] = 2023
+    assert "seed" not in apply_levers(base, levers(seed=None))["scenario"]
+    assert apply_levers(base, levers(seed=5))["scenario"]["seed"] == 5
+    assert base["scenario"]["seed"] == 2023  # the base itself is left as it was

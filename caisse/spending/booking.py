@@ -22,6 +22,7 @@ class OutletAccount:
     name: str
     recorded_id: int | None  # the payment already recorded under the retry key, if any
     conventioned: bool  # a convention covers the day: the outlet may take payments
+    paused_until: datetime | None  # the end of its latest pause after wrong PINs (see `pauses`)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ class Holder:
 
 
 def _outlet(found: Any) -> OutletAccount:
-    return OutletAccount(found.caisse_id, found.id, found.name, found.recorded_id, bool(found.conventioned))
+    return OutletAccount(
+        found.caisse_id, found.id, found.name, found.recorded_id, bool(found.conventioned), found.paused_until
+    )
 
 
 async def outlet_account(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from caisse.errors import Conflict, DomainError
 
 
@@ -19,8 +21,27 @@ class PinRefused(DomainError):
 
 
 class PinLocked(DomainError):
+    """Too many wrong PINs for this member code: no PIN is checked until `until`. An unknown code
+    locks the same way (see `pins.refuse_without_pin`), so the lock does not tell which codes exist."""
+
     code = "pin_locked"
     status_code = 423
+
+    def __init__(self, detail: str, *, until: datetime) -> None:
+        super().__init__(detail)
+        self.until = until
+
+
+class TillPaused(DomainError):
+    """The outlet typed too many wrong PINs across households: every payment it sends is refused
+    until `until` or until staff lift the pause (see `pauses`)."""
+
+    code = "till_paused"
+    status_code = 429
+
+    def __init__(self, detail: str, *, until: datetime) -> None:
+        super().__init__(detail)
+        self.until = until
 
 
 class MemberNotActive(Conflict):

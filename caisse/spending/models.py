@@ -65,3 +65,33 @@ class OutletPayment(IdMixin, Base):
     refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     refunded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     refund_reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutletPinFailure(IdMixin, Base):
+    """A wrong PIN typed at an outlet's till: which outlet, which user, which member code (never
+    the PIN). The rows are the record staff read to see where guessing came from, and what the
+    outlet's brake counts (see `pauses`).
+
+    `member_id` is None when the code is unknown or its household has no PIN (the refusal is the
+    same as for a wrong PIN; see `pins.refuse_without_pin`). `paused_until` is set on the wrong PIN
+    that paused the outlet's payments; `cleared_at` when staff lifted the pause, after which the
+    row no longer counts.
+    """
+
+    __tablename__ = "outlet_pin_failure"
+    __table_args__ = (
+        Index("ix_outlet_pin_failure_outlet_at", "outlet_id", "at"),
+        # The payment's first statement reads the outlet's latest pause through this index.
+        Index("ix_outlet_pin_failure_outlet_paused", "outlet_id", "paused_until"),
+        Index("ix_outlet_pin_failure_code_at", "caisse_id", "member_code", "at"),
+    )
+
+    caisse_id: Mapped[int] = mapped_column(ForeignKey("caisse.id"))
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), nullable=True)
+    member_code: Mapped[str] = mapped_column(String(20))  # as typed, normalised
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    paused_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    cleared_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

@@ -1,9 +1,11 @@
 """A household pays a conventioned outlet with its food credit: member code, PIN, amount.
 
-Checks, in this order, each refusal its own error code: the outlet has a convention covering the
-day (409 convention_not_active); the code and PIN (403 pin_refused, the same for an unknown code;
-423 pin_locked); the household is active (409 member_not_active); the amount (422); the credit
-(409 insufficient_credit, stating the credit available: the household is at the counter and
+Checks, in this order, each refusal its own error code: the outlet's payments are not paused after
+too many wrong PINs across households (429 till_paused, see `pauses`); the outlet has a convention
+covering the day (409 convention_not_active); the code and PIN (403 pin_refused, the same for an
+unknown code or a household without a PIN; 423 pin_locked, which an unknown code also reaches after
+as many tries, see `pins`); the household is active (409 member_not_active); the amount (422); the
+credit (409 insufficient_credit, stating the credit available: the household is at the counter and
 typed its PIN, and the outlet needs the figure to charge the rest otherwise).
 
 Then one PAYMENT entry: Dr wallet:<member> / Cr outlet:<outlet>, keyed "pay:<outlet>:<client key>",
@@ -36,9 +38,9 @@ from caisse.members.models import MemberStatus
 from caisse.money.amounts import check_text
 from caisse.money.booking import Recorded
 from caisse.periods import caisse_today
-from caisse.spending import booking, pins
+from caisse.spending import booking, pauses, pins
 from caisse.spending.conventions import why_not_active
-from caisse.spending.errors import ConventionNotActive, IdempotencyKeyReused, MemberNotActive, PinRefused
+from caisse.spending.errors import ConventionNotActive, IdempotencyKeyReused, MemberNotActive
 from caisse.spending.queries import PaymentRow, find_by_key
 
 # One payment at a counter: far above a family's shopping, so a typing slip (cents typed as
@@ -86,8 +88,8 @@ async def record_outlet_payment(
 
     `created=False`: the key had already recorded this payment, returned as it was, before any check
     (its PIN was checked when it was recorded); the key with another household, amount or note is
-    IdempotencyKeyReused (409). A wrong PIN
-    is counted and committed before PinRefused is raised (see `pins.check_pin`): call this in a
+    IdempotencyKeyReused (409). A wrong PIN (or an unknown code) is counted, for the household and
+    the outlet, and committed before PinRefused is raised (see `pins.check_pin`): call this in a
     transaction of its own. Not committed otherwise: the caller's transaction does it.
     """
     key = check_client_key(idempotency_key)
@@ -103,13 +105,16 @@ async def record_outlet_payment(
         raise NotFound(f"No outlet {outlet_id} in this caisse.")
     if outlet.recorded_id is not None:
         return await _replay(session, outlet_id, key, code, amount_cents, note)
+    now = utcnow()
+    pauses.check_not_paused(outlet.paused_until, now)
     if not outlet.conventioned:
         raise ConventionNotActive(await why_not_active(session, outlet_id, day))
+    attempt = pauses.PinAttempt(outlet.caisse_id, outlet_id, actor, code)
     if holder is None:
-        raise PinRefused(pins.REFUSED)
+        await pins.refuse_without_pin(session, attempt, now=now)
     reset = await pins.check_pin(
         session, member_id=holder.member_id, pin=pin, pin_hash=holder.pin_hash, salt=holder.salt,
-        failed_attempts=holder.failed_attempts, locked_until=holder.locked_until, now=utcnow(),
+        failed_attempts=holder.failed_attempts, locked_until=holder.locked_until, attempt=attempt, now=now,
     )  # fmt: skip
     try:
         if holder.status is not MemberStatus.ACTIVE:

@@ -4,7 +4,12 @@ Why HMAC-SHA256 with a per-member salt and not argon2: a PIN has 10^4 to 10^6 va
 steals the table finds any PIN by offline search whatever the hash (argon2 at 50 ms a try: minutes
 for 10^4, hours for 10^6). A slow hash would not protect PINs; it would only cap payments at about
 20 per second per core. The protection is online: MAX_FAILED_PINS consecutive wrong PINs lock the
-PIN for PIN_LOCK, and the salt keeps equal PINs from showing as equal hashes.
+PIN for PIN_LOCK, and the salt keeps equal PINs from showing as equal hashes; every wrong PIN
+also counts against the outlet that typed it (`pauses`), so guessing across households is braked.
+
+An unknown member code, or a household without a PIN, is refused as a wrong PIN, and locks the
+same way after MAX_FAILED_PINS tries (`refuse_without_pin`): otherwise "pin_locked" would tell a
+guesser which codes exist and have a PIN, and which are worth its tries.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import NoReturn
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,8 +34,10 @@ from caisse.caisses.models import Caisse
 from caisse.db.base import utcnow
 from caisse.errors import Conflict, ValidationFailed
 from caisse.members.models import Member, MemberStatus
+from caisse.spending import pauses
 from caisse.spending.errors import PinLocked, PinRefused
-from caisse.spending.models import MemberPin
+from caisse.spending.models import MemberPin, OutletPinFailure
+from caisse.spending.pauses import PinAttempt
 
 # The lockout, in one place: this many wrong PINs in a row lock the PIN for this long. After a
 # lockout each further wrong PIN locks it again at once; a right PIN or a new PIN resets the count.
@@ -143,7 +151,8 @@ def _locked(until: datetime, now: datetime) -> PinLocked:
     return PinLocked(
         f"This household's PIN is locked after {MAX_FAILED_PINS} wrong attempts, until "
         f"{until:%Y-%m-%d %H:%M} UTC (in {minutes} minute{'s' * (minutes > 1)}). "
-        "The caisse's staff can set a new PIN to unlock it now."
+        "The caisse's staff can set a new PIN to unlock it now.",
+        until=until,
     )
 
 
@@ -156,14 +165,16 @@ async def check_pin(
     salt: str,
     failed_attempts: int,
     locked_until: datetime | None,
+    attempt: PinAttempt,
     now: datetime,
 ) -> bool:
     """Check a PIN typed at an outlet against the stored row (read under the payment's lock).
 
     Locked: PinLocked, nothing written. Wrong: the failure is counted (and the PIN locked at the
-    limit) and **committed**, then PinRefused is raised: the count must survive the refusal, which
-    rolls the request back; so call this before writing anything else in the transaction. Right:
-    resets a non-zero count (not committed) and returns True when it did.
+    limit), recorded against the outlet (`pauses.record_wrong_pin`) and **committed**, then
+    PinRefused is raised: the counts must survive the refusal, which rolls the request back; so
+    call this before writing anything else in the transaction. Right: resets a non-zero count
+    (not committed) and returns True when it did; the outlet's count stays.
     """
     if locked_until is not None and locked_until > now:
         raise _locked(locked_until, now)
@@ -181,6 +192,7 @@ async def check_pin(
             )
             .execution_options(synchronize_session=False)
         )
+        await pauses.record_wrong_pin(session, attempt, member_id=member_id, now=now)
         await session.commit()
         raise PinRefused(REFUSED)
     if failed_attempts or locked_until is not None:
@@ -192,3 +204,24 @@ async def check_pin(
         )
         return True
     return False
+
+
+async def refuse_without_pin(session: AsyncSession, attempt: PinAttempt, *, now: datetime) -> NoReturn:
+    """Refuse a code that is unknown or whose household has no PIN exactly as a wrong PIN for a
+    household with one: PinRefused, recorded against the outlet and committed; and after
+    MAX_FAILED_PINS such tries, PinLocked for PIN_LOCK from the last one, then again at each
+    further try, as `check_pin` does. Its tries are the outlet's rows without a member."""
+    tries, last = (
+        await session.execute(
+            select(func.count(), func.max(OutletPinFailure.at)).where(
+                OutletPinFailure.caisse_id == attempt.caisse_id,
+                OutletPinFailure.member_code == attempt.member_code[:20],
+                OutletPinFailure.member_id.is_(None),
+            )
+        )
+    ).one()
+    if tries >= MAX_FAILED_PINS and last is not None and last + PIN_LOCK > now:
+        raise _locked(last + PIN_LOCK, now)
+    await pauses.record_wrong_pin(session, attempt, member_id=None, now=now)
+    await session.commit()
+    raise PinRefused(REFUSED)

@@ -2,6 +2,8 @@
 
 * `outlets/{outlet_id}/payments`: the outlet's own user (an `outlet` grant naming it) records,
   lists and refunds its payments; staff may do the same on its behalf. Another outlet's user: 403.
+  `.../payments/pause`: whether the outlet's payments are paused after too many wrong PINs (the
+  outlet and staff); staff lift the pause with DELETE.
 * `members/{code}/pin`: staff set any household's PIN (handed over on paper); a household sets
   its own. Setting a PIN unlocks it.
 * `members/{code}/outlet-payments`: a household's payments, for staff and the household itself.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -25,13 +27,14 @@ from caisse.http.params import Limit, Offset, OptionalQueryId, RowId
 from caisse.members.access import visible_member
 from caisse.members.service import get_member
 from caisse.pagination import Page
-from caisse.spending import payments, pins, queries, refunds
+from caisse.spending import pauses, payments, pins, queries, refunds
 from caisse.spending.schemas import (
     OutletPaymentRequest,
     OutletPaymentView,
     PinRequest,
     PinView,
     RefundRequest,
+    TillPauseView,
 )
 
 
@@ -54,8 +57,9 @@ class OutletPaymentController(Controller):
         description="201 with the payment; 200 with the same payment when the idempotency_key was already "
         "used for it (nothing debited twice); 409 idempotency_key_reused for another payment. Refusals: 409 "
         "convention_not_active, 403 pin_refused (unknown code or wrong PIN, one message), 423 pin_locked "
-        "(5 wrong PINs lock it for 30 minutes), 409 member_not_active, 409 insufficient_credit (states the "
-        "credit available).",
+        "(5 wrong PINs for one member code lock it for 30 minutes, known or not), 429 till_paused (10 wrong "
+        "PINs at the outlet within an hour, across households, pause its payments for an hour or until "
+        "staff lift it), 409 member_not_active, 409 insufficient_credit (states the credit available).",
         status_code=HTTP_201_CREATED,
     )
     async def pay(
@@ -98,6 +102,25 @@ class OutletPaymentController(Controller):
     ) -> OutletPaymentView:
         _for_outlet(actor, caisse.slug, outlet_id)
         return OutletPaymentView.of(await queries.get_payment(db_session, caisse.id, outlet_id, payment_id))
+
+    @get("/pause", summary="Whether the outlet's payments are paused after too many wrong PINs")
+    async def till_pause(
+        self, outlet_id: RowId, caisse: PathCaisse, actor: Caller, db_session: DbSession
+    ) -> TillPauseView:
+        _for_outlet(actor, caisse.slug, outlet_id)
+        return TillPauseView.of(await pauses.till_pause(db_session, caisse, outlet_id))
+
+    @delete(
+        "/pause",
+        summary="Lift the pause of the outlet's payments (staff)",
+        description="The wrong PINs counted so far are kept as a record but no longer count. Audit-logged.",
+        guards=[requires(*STAFF)],
+        status_code=HTTP_200_OK,
+    )
+    async def lift_pause(
+        self, outlet_id: RowId, caisse: PathCaisse, actor: Caller, db_session: DbSession
+    ) -> TillPauseView:
+        return TillPauseView.of(await pauses.lift_pause(db_session, caisse, outlet_id, actor=actor))
 
     @post(
         "/{payment_id:int}/refund",

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import msgspec
 
+from caisse.spending.pauses import MAX_WRONG_PINS, PAUSE_WINDOW, TillPause
 from caisse.spending.payments import MAX_KEY, MAX_PAYMENT_CENTS, MIN_KEY
 from caisse.spending.pins import PinState
 from caisse.spending.queries import PaymentRow
@@ -102,4 +103,26 @@ class PinView(msgspec.Struct, frozen=True, kw_only=True):
             set_at=state.set_at,
             failed_attempts=state.failed_attempts,
             locked_until=state.locked_until,
+        )
+
+
+class TillPauseView(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether the outlet's payments are paused after too many wrong PINs; never a PIN."""
+
+    outlet_id: int
+    paused: bool
+    paused_until: datetime | None
+    wrong_pins_in_window: int
+    max_wrong_pins: int
+    window_minutes: int
+
+    @classmethod
+    def of(cls, pause: TillPause) -> TillPauseView:
+        return cls(
+            outlet_id=pause.outlet_id,
+            paused=pause.paused_until is not None,
+            paused_until=pause.paused_until,
+            wrong_pins_in_window=pause.wrong_pins_in_window,
+            max_wrong_pins=MAX_WRONG_PINS,
+            window_minutes=int(PAUSE_WINDOW.total_seconds() // 60),
         )

@@ -20,7 +20,7 @@ from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerA
 from caisse.members.models import Member
 from caisse.outlets.conventioning import convention_covers
 from caisse.outlets.models import Convention, Outlet
-from caisse.spending.models import MemberPin, OutletPayment
+from caisse.spending.models import MemberPin, OutletPayment, OutletPinFailure
 
 account: Any = LedgerAccount.__table__
 caisse: Any = Caisse.__table__
@@ -30,11 +30,14 @@ member: Any = Member.__table__
 member_pin: Any = MemberPin.__table__
 outlet: Any = Outlet.__table__
 payment: Any = OutletPayment.__table__
+pin_failure: Any = OutletPinFailure.__table__
 
 # The caisse (by its slug, as in the request's path: no separate lookup), the outlet's account and
-# name, the payment its till already recorded under this retry key (None for a new payment), and
+# name, the payment its till already recorded under this retry key (None for a new payment),
 # whether a convention covers the day: the outlets' own rule, the one that
-# `caisse.outlets.conventioning.outlet_can_take_payments` applies (a test checks they agree).
+# `caisse.outlets.conventioning.outlet_can_take_payments` applies (a test checks they agree), and
+# the end of the outlet's latest pause after wrong PINs (None if never paused; `pauses` compares it
+# with the clock, so the statement needs no parameter for it).
 # Parameters slug, code ("outlet:<id>"), client_key, day.
 _RECORDED_UNDER_KEY = (
     select(payment.c.id)
@@ -43,6 +46,11 @@ _RECORDED_UNDER_KEY = (
 )
 _DAY: Any = bindparam("day", type_=Date())
 _CONVENTIONED = exists().where(Convention.outlet_id == outlet.c.id, convention_covers(_DAY))
+_PAUSED_UNTIL = (
+    select(func.max(pin_failure.c.paused_until))
+    .where(pin_failure.c.outlet_id == outlet.c.id, pin_failure.c.cleared_at.is_(None))
+    .scalar_subquery()
+)
 OUTLET_AND_KEY = (
     select(
         account.c.caisse_id,
@@ -50,6 +58,7 @@ OUTLET_AND_KEY = (
         outlet.c.name,
         _RECORDED_UNDER_KEY.label("recorded_id"),
         _CONVENTIONED.label("conventioned"),
+        _PAUSED_UNTIL.label("paused_until"),
     )
     .select_from(
         account.join(outlet, outlet.c.id == account.c.outlet_id).join(

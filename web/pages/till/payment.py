@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -33,13 +33,14 @@ from caisse.members.codes import normalise_code
 from caisse.members.service import get_member
 from caisse.periods import caisse_today
 from caisse.redemptions.position import outlet_balance
-from caisse.spending import MAX_PAYMENT_CENTS, get_payment, pin_state, record_outlet_payment
+from caisse.spending import MAX_PAYMENT_CENTS, get_payment, record_outlet_payment
 from caisse.spending.errors import (
     ConventionNotActive,
     IdempotencyKeyReused,
     MemberNotActive,
     PinLocked,
     PinRefused,
+    TillPaused,
 )
 from caisse.spending.payments import MAX_KEY, MIN_KEY
 from caisse.text import has_control_characters
@@ -128,11 +129,6 @@ async def _credit_of(db: AsyncSession, caisse: Caisse, code: str) -> int:
     return max(0, natural(AccountKind.WALLET, await account_balance(db, wallet)))
 
 
-async def _locked_until(db: AsyncSession, caisse: Caisse, code: str) -> datetime | None:
-    member = await get_member(db, caisse.id, code)
-    return (await pin_state(db, member)).locked_until
-
-
 def _refusal(
     request: Request[Any, Any, Any], caisse: Caisse, code: str, status: int, values: PaymentForm, **facts: Any
 ) -> Template:
@@ -162,13 +158,15 @@ async def take_payment(
             db_session, caisse, outlet_id=outlet_id, member_code=values.member_code, pin=data.pin,
             amount_cents=cents, idempotency_key=values.key, actor=actor,
         )  # fmt: skip
+    except TillPaused as exc:
+        return _refusal(request, caisse, "till_paused", 429, values, paused_until=exc.until)
     except ConventionNotActive:
         return _refusal(request, caisse, "convention_not_active", 409, values)
     except PinRefused:
         return _refusal(request, caisse, "pin_refused", 403, values)
-    except PinLocked:
-        until = await _locked_until(db_session, caisse, normalise_code(values.member_code))
-        return _refusal(request, caisse, "pin_locked", 423, values, locked_until=until)
+    except PinLocked as exc:
+        # From the refusal itself, not from the household: an unknown code locks the same way.
+        return _refusal(request, caisse, "pin_locked", 423, values, locked_until=exc.until)
     except MemberNotActive:
         return _refusal(request, caisse, "member_not_active", 409, values)
     except InsufficientCredit:

@@ -1,17 +1,23 @@
 """Why a payment was refused, in plain words, and what to do next: one entry per refusal code of
 `caisse.spending` (the codes are stable; the services' English details are not shown to the till).
 
-The texts may use `%(count)s` and `%(minutes)s`: the PIN lockout's limits (`LOCKOUT`).
+The texts may use `%(count)s` and `%(minutes)s`, the PIN lockout's limits, and `%(pause_count)s`
+and `%(pause_minutes)s`, the outlet's pause after wrong PINs across households (`LOCKOUT`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caisse.spending import MAX_FAILED_PINS, PIN_LOCK
+from caisse.spending import MAX_FAILED_PINS, MAX_WRONG_PINS, PAUSE_WINDOW, PIN_LOCK
 from web.i18n import N_
 
-LOCKOUT = {"count": MAX_FAILED_PINS, "minutes": int(PIN_LOCK.total_seconds() // 60)}
+LOCKOUT = {
+    "count": MAX_FAILED_PINS,
+    "minutes": int(PIN_LOCK.total_seconds() // 60),
+    "pause_count": MAX_WRONG_PINS,
+    "pause_minutes": int(PAUSE_WINDOW.total_seconds() // 60),
+}
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,19 @@ class Refusal:
 
 
 REFUSALS = {
+    "till_paused": Refusal(
+        N_("Payments at your outlet are paused"),
+        N_(
+            "%(pause_count)s wrong PINs were typed at your outlet within %(pause_minutes)s minutes. To "
+            "protect the households' credit, the caisse has stopped every payment at your outlet for a "
+            "while, whatever the household."
+        ),
+        N_(
+            "Call the caisse: its staff can check what happened and let your outlet take payments again "
+            "at once. Otherwise payments start again at the time below. Meanwhile, take purchases by "
+            "another means of payment."
+        ),
+    ),
     "convention_not_active": Refusal(
         N_("Your outlet cannot take the food credit today"),
         N_(

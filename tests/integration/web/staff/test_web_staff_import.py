@@ -186,3 +186,48 @@ async def test_a_long_file_is_previewed_in_part_and_imported_whole(
     assert await _count(db) == before + 300
     found = await client.get(f"{STAFF}/membres?q=foyere+n°299", headers=staff)
     assert "Foyère n°299 « Ça »" in found.text
+
+
+async def test_the_same_file_imported_again_is_flagged_and_needs_a_tick(
+    client: Client, db: AsyncSession, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    lines = HEADER + "Jean Martin;;1;0;950;2026-01-10;candidat\nLéa Petit;;2;0;1100;2026-01-10;actif\n"
+    before = await _count(db)
+    first = await upload(client, staff, lines.encode())
+    assert first.status_code == 200 and "déjà été importé" not in first.text
+    # Two previews of the same file (two volunteers, two tabs), confirmed one after the other.
+    second = await upload(client, staff, lines.encode())
+    token = await token_of(client, staff, IMPORT)
+    done = await client.post(
+        f"{IMPORT}/confirmer", data={**confirmation(first.text), "_csrf_token": token}, headers=staff,
+        follow_redirects=False,
+    )  # fmt: skip
+    assert done.status_code == 303 and await _count(db) == before + 2
+    refused = await client.post(
+        f"{IMPORT}/confirmer", data={**confirmation(second.text), "_csrf_token": token}, headers=staff,
+        follow_redirects=False,
+    )  # fmt: skip
+    assert refused.status_code == 409, refused.text
+    assert "cochez la case" in refused.text and 'aria-invalid="true"' in refused.text
+    assert await _count(db) == before + 2
+
+    # The same content again, from a Windows export (CRLF, BOM): the preview says when and by whom.
+    windows = b"\xef\xbb\xbf" + lines.replace("\n", "\r\n").encode()
+    third = await upload(client, staff, windows)
+    assert third.status_code == 200
+    assert "Ce fichier a déjà été importé" in third.text and "par Staff" in third.text
+    assert 'name="encore"' in third.text
+    fields = confirmation(third.text)
+    unticked = await client.post(
+        f"{IMPORT}/confirmer", data={**fields, "_csrf_token": token}, headers=staff, follow_redirects=False
+    )
+    assert unticked.status_code == 409 and await _count(db) == before + 2
+    ticked = {**fields, "encore": "1", "_csrf_token": token}
+    again = await client.post(f"{IMPORT}/confirmer", data=ticked, headers=staff, follow_redirects=False)
+    assert again.status_code == 303 and await _count(db) == before + 4
+    # Replaying the ticked confirmation imports nothing more.
+    replay = await client.post(f"{IMPORT}/confirmer", data=ticked, headers=staff, follow_redirects=False)
+    assert replay.status_code == 303 and replay.headers["location"].endswith("?deja=1")
+    assert await _count(db) == before + 4
+    fourth = await upload(client, staff, lines.encode())
+    assert "2 fois" in fourth.text

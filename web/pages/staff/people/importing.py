@@ -15,8 +15,14 @@ confirm. Nothing is written before the confirmation.
 3. The confirmation locks the caisse, imports, and records the import in the audit log under the
    digest of nonce and file ("member.import_file"). A second confirmation of the same preview (a
    double click, a reload, the back button) finds that record under the same lock and imports
-   nothing: it shows the first import's result. Uploading the file again makes a new preview,
-   which the import's own checks (e-mails already used, for one) then judge.
+   nothing: it shows the first import's result.
+4. Each import also records the file's fingerprint (`fingerprint`: SHA-256 of its text, decoded,
+   with line ends and trailing blanks evened out) under "member_import_fingerprint". Uploading a file
+   this caisse already imported (say, two volunteers with the same monthly export) shows on the
+   preview when and by whom it was imported, and the confirmation then imports it again only with an
+   explicit tick: households without an e-mail would otherwise be registered twice, unnoticed. The
+   check is made again under the caisse's lock, so two previews of one file confirmed side by side
+   import it once.
 
 The file's format: docs/csv-import.md (the columns are listed on the upload page).
 """
@@ -30,6 +36,9 @@ import hmac
 import json
 import re
 import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,16 +47,23 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caisse.auth import audit
 from caisse.auth.actor import Actor
-from caisse.auth.models import AuditEvent
+from caisse.auth.models import AuditEvent, User
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.locking import lock_caisse
 from caisse.caisses.models import Caisse
 from caisse.errors import NotFound, ValidationFailed
-from caisse.members.csv_import import COLUMNS, MAX_BYTES, CsvFileError, ParsedRow, parse_households
+from caisse.members.csv_import import (
+    COLUMNS,
+    MAX_BYTES,
+    CsvFileError,
+    ParsedRow,
+    decode,
+    parse_households,
+)
 from caisse.members.importing import import_households
 from caisse.periods import caisse_today
 from web.pages.staff.people.common import GUARD, STATUS_LABELS, PathText, staff_url
@@ -65,6 +81,7 @@ TEXT_TYPES = ("text/csv", "text/plain", "application/csv")
 ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv")
 AUDIT_ACTION = "member.import_file"
 AUDIT_SUBJECT = "member_import"
+FINGERPRINT_SUBJECT = "member_import_fingerprint"
 _DIGEST = r"[0-9a-f]{64}"
 FORMAT_DOC = Path(__file__).resolve().parents[4] / "docs" / "csv-import.md"
 
@@ -73,6 +90,60 @@ class ConfirmForm(msgspec.Struct):
     content: str = ""
     nonce: str = ""
     signature: str = ""
+    # The file's name, shown back if the confirmation is refused (display only).
+    filename: str = ""
+    # Ticked to import a file this caisse already imported.
+    encore: str = ""
+
+
+@dataclass(frozen=True)
+class EarlierImport:
+    """The latest import of the same file in this caisse: when, by whom, what it registered."""
+
+    at: datetime
+    by: str
+    imported: int
+    first: str
+    last: str
+    times: int
+
+
+def fingerprint(data: bytes) -> str:
+    """The file's content, whatever its encoding, line ends, BOM or trailing blanks: the SHA-256 of
+    its text with each line stripped at the right, blank lines dropped, in Unicode NFC."""
+    try:
+        text, _encoding = decode(data)
+    except CsvFileError:  # pragma: no cover - the dry run said the file reads
+        return hashlib.sha256(data).hexdigest()
+    lines = (line.rstrip() for line in unicodedata.normalize("NFC", text).lstrip("\ufeff").splitlines())
+    return hashlib.sha256("\n".join(line for line in lines if line).encode()).hexdigest()
+
+
+async def earlier_import(db: Any, caisse: Caisse, data: bytes) -> EarlierImport | None:
+    """The latest import of this file's content in the caisse, if any."""
+    condition = (
+        AuditEvent.subject_type == FINGERPRINT_SUBJECT,
+        AuditEvent.subject_id == fingerprint(data),
+        AuditEvent.caisse_id == caisse.id,
+    )
+    found = (
+        await db.execute(
+            select(AuditEvent, User.display_name)
+            .outerjoin(User, User.id == AuditEvent.actor_user_id)
+            .where(*condition)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if found is None:
+        return None
+    event, name = found
+    times = await db.scalar(select(func.count()).select_from(AuditEvent).where(*condition))
+    outcome = json.loads(json.loads(event.detail).get("note", "{}"))
+    return EarlierImport(
+        at=event.at, by=name or "—", imported=int(outcome.get("imported", 0)),
+        first=str(outcome.get("first", "")), last=str(outcome.get("last", "")), times=int(times or 1),
+    )  # fmt: skip
 
 
 def _signature(request: Request[Any, Any, Any], caisse: Caisse, actor: Actor, nonce: str, data: bytes) -> str:
@@ -164,12 +235,30 @@ async def preview(
             return _upload_page(request, caisse, status=422, errors={"fichier": exc.detail}, filename=name)
         return _upload_page(request, caisse, status=422, problems=exc.problems, filename=name)
     nonce = secrets.token_urlsafe(16)
+    return await _preview_page(request, caisse, actor, db_session, data, name, nonce, report)
+
+
+async def _preview_page(
+    request: Request[Any, Any, Any],
+    caisse: Caisse,
+    actor: Actor,
+    db: Any,
+    data: bytes,
+    name: str,
+    nonce: str,
+    report: Any,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Template:
     rows = _rows(data)
     return page(
-        request, "staff/people/import_preview.html", caisse=caisse, caisse_nav=caisse, section="import",
-        filename=name, report=report, rows=rows[:SHOWN_ROWS], more=max(0, len(rows) - SHOWN_ROWS),
-        statuses=STATUS_LABELS, content=base64.urlsafe_b64encode(data).decode(), nonce=nonce,
+        request, "staff/people/import_preview.html", status=status, caisse=caisse, caisse_nav=caisse,
+        section="import", filename=name, report=report, rows=rows[:SHOWN_ROWS],
+        more=max(0, len(rows) - SHOWN_ROWS), statuses=STATUS_LABELS,
+        content=base64.urlsafe_b64encode(data).decode(), nonce=nonce,
         signature=_signature(request, caisse, actor, nonce, data),
+        earlier=await earlier_import(db, caisse, data), errors=errors or {},
     )  # fmt: skip
 
 
@@ -216,6 +305,17 @@ async def confirm(
     caisse = await lock_caisse(db_session, caisse)
     if await _recorded(db_session, caisse, digest) is not None:
         return Redirect(path=_result_url(caisse, digest, again=True), status_code=303)
+    if not data.encore and await earlier_import(db_session, caisse, content) is not None:
+        try:
+            report = await import_households(db_session, caisse, content, actor=actor, dry_run=True)
+        except ValidationFailed:
+            report = None
+        if report is not None:
+            refused = _("This file was already imported: tick the box to import it a second time.")
+            return await _preview_page(
+                request, caisse, actor, db_session, content, data.filename[-200:], data.nonce, report,
+                status=409, errors={"encore": refused},
+            )  # fmt: skip
     try:
         report = await import_households(db_session, caisse, content, actor=actor)
     except ValidationFailed as exc:
@@ -226,6 +326,10 @@ async def confirm(
     await audit.record(
         db_session, actor=actor, caisse_id=caisse.id, action=AUDIT_ACTION, subject_type=AUDIT_SUBJECT,
         subject_ids=[digest], note=note,
+    )  # fmt: skip
+    await audit.record(
+        db_session, actor=actor, caisse_id=caisse.id, action=AUDIT_ACTION, subject_type=FINGERPRINT_SUBJECT,
+        subject_ids=[fingerprint(content)], note=note,
     )  # fmt: skip
     return Redirect(path=_result_url(caisse, digest), status_code=303)
 

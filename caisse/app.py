@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import partial
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -21,6 +22,7 @@ from caisse.db.engine import make_engine
 from caisse.db.models import Base
 from caisse.http.errors import EXCEPTION_HANDLERS
 from caisse.settings import Settings
+from caisse.simulations import jobs
 from web import errors as web_errors
 from web.app import csrf_config, static_router, template_config, web_router
 
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         logging_config=None,
         on_startup=[lambda: logging.getLogger("caisse").setLevel(logging.INFO)],
-        # The engine is ours (handed to the plugin as an instance), so we close its pool.
-        on_shutdown=[engine.dispose],
+        # The runs this process computes are stopped and marked failed while the database is still
+        # reachable; the engine is ours (handed to the plugin as an instance), so we close its pool.
+        on_shutdown=[partial(jobs.stop_runs, engine), engine.dispose],
     )

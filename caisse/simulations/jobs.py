@@ -19,7 +19,8 @@ import os
 import secrets
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, literal, select, update
@@ -44,10 +45,10 @@ STOPPED = (
 INTERNAL = "The simulation failed on the server. The error is logged; start the run again or report it."
 
 _pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="caisse-simulation")
-# Watching tasks are kept referenced until done: the event loop only keeps weak references.
-_tasks: set[asyncio.Task[None]] = set()
 
 
+# How long a shutdown waits for the stopped runs' watchers (a chunk of paths at most).
+STOP_WAIT_SECONDS = 10.0
 # Attempts at writing a run's end (result or error) before giving up, and the pause between them.
 FINAL_WRITE_ATTEMPTS = 5
 FINAL_WRITE_PAUSE = 1.0
@@ -88,12 +89,59 @@ class _Progress:
             return self.started, self.done
 
 
+@dataclass(eq=False)
+class _Job:
+    """A run this process computes: its thread's future and progress, the task watching it."""
+
+    engine: AsyncEngine
+    run_id: int
+    progress: _Progress
+    future: Future[bytes]
+    task: asyncio.Task[None] | None = None
+
+
+# Jobs under way, kept referenced until their watching task is done (the event loop only keeps
+# weak references to tasks), and found again at shutdown.
+_jobs: set[_Job] = set()
+
+
 def launch(engine: AsyncEngine, run_id: int, compute: Compute) -> None:
     """Compute run `run_id` in this worker's pool; its row must be committed (status queued)."""
-    task = asyncio.get_running_loop().create_task(_watch(engine, run_id, compute))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
-    task.add_done_callback(_report_failure)
+    progress = _Progress()
+    job = _Job(engine, run_id, progress, _pool.submit(_guarded, compute, progress))
+    job.task = asyncio.get_running_loop().create_task(_watch(job))
+    _jobs.add(job)
+    job.task.add_done_callback(lambda _task: _jobs.discard(job))
+    job.task.add_done_callback(_report_failure)
+
+
+async def stop_runs(engine: AsyncEngine) -> None:
+    """At shutdown, before `engine` is disposed: stop the runs this process computes with it (a
+    computing one at its next chunk, a queued one before it starts) and mark them failed now, with
+    STOPPED, rather than let the shutdown wait for every queued run and throw its result away, and
+    the runs look under way until a sweep a minute later."""
+    stopping = [job for job in _jobs if job.engine is engine]
+    if not stopping:
+        return
+    for job in stopping:
+        job.progress.stop()
+        job.future.cancel()
+    now = utcnow()
+    ids = [job.run_id for job in stopping]
+    async with async_sessionmaker(engine)() as session:
+        await session.execute(
+            update(SimulationRun)
+            .where(SimulationRun.id.in_(ids), SimulationRun.status.in_(ACTIVE_STATUSES))
+            .values(status=RunStatus.FAILED, error=STOPPED, finished_at=now)
+        )
+        await session.commit()
+    log.warning("stopped %s simulation runs at shutdown", len(stopping))
+    # Each watcher ends once its computation has (a chunk at most): wait for them rather than
+    # cancel them mid-write, so that none touches the engine once it is disposed.
+    watching = [job.task for job in stopping if job.task is not None]
+    _done, late = await asyncio.wait(watching, timeout=STOP_WAIT_SECONDS)
+    for task in late:
+        task.cancel()
 
 
 def _report_failure(task: asyncio.Task[None]) -> None:
@@ -106,10 +154,10 @@ def _guarded(compute: Compute, progress: _Progress) -> bytes:
     return compute(progress.update)
 
 
-async def _watch(engine: AsyncEngine, run_id: int, compute: Compute) -> None:
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-    progress = _Progress()
-    future = asyncio.wrap_future(_pool.submit(_guarded, compute, progress))
+async def _watch(job: _Job) -> None:
+    sessions = async_sessionmaker(job.engine, expire_on_commit=False)
+    run_id, progress = job.run_id, job.progress
+    future = asyncio.wrap_future(job.future)
     while True:
         finished, _ = await asyncio.wait({future}, timeout=HEARTBEAT_SECONDS)
         if finished:

@@ -10,10 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.app import create_app
 from caisse.db.base import utcnow
+from caisse.settings import Settings
 from caisse.simulations import jobs, service
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from caisse.simulations.scenarios import PreparedRun
@@ -118,3 +121,21 @@ async def test_reading_the_runs_writes_nothing_unless_a_run_is_stale(db: AsyncSe
         event.remove(sync_engine, "before_cursor_execute", record)
     await db.refresh(dead)
     assert dead.status is RunStatus.FAILED and dead.error == jobs.STOPPED
+
+
+async def test_a_shutdown_stops_the_runs_and_says_so_at_once(
+    settings: Settings, db: AsyncSession, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ended = threading.Event()
+    monkeypatch.setattr(service, "computation", slow_computation(1000, ended))  # 10 s if never stopped
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        started = await client.post(
+            URL, json={"scenarios": [{"scenario": tiny()}]}, headers=world.headers["official"]
+        )
+        assert started.status_code == 202, started.text
+        await asyncio.sleep(0.1)
+    began = time.monotonic()
+    assert await asyncio.to_thread(ended.wait, 5), "the computation went on after the shutdown"
+    assert time.monotonic() - began < 2
+    run = await db.get(SimulationRun, started.json()["id"], populate_existing=True)
+    assert run is not None and run.status is RunStatus.FAILED and run.error == jobs.STOPPED

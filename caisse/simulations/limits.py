@@ -55,6 +55,15 @@ class TooManyRuns(DomainError):
         self.scope = scope
 
 
+class WorkTooLarge(ValidationFailed):
+    """A run above MAX_CELLS; `max_paths` is the most paths that fit with the rest unchanged (0:
+    not even one path does)."""
+
+    def __init__(self, detail: str, max_paths: int) -> None:
+        super().__init__(detail, [{"field": "paths", "message": f"at most {max_paths:,} here"}])
+        self.max_paths = max_paths
+
+
 def _units(micro: bool) -> str:
     return "households" if micro else "household types"
 
@@ -97,10 +106,11 @@ def check_work(paths: int, months: int, units: int, credit_ages: int, runs: int,
         ages = f" × {credit_ages} credit ages" if credit_ages > 1 else ""
         simulations = f" × {runs} simulations" if runs > 1 else ""
         elsewhere = "use the stratified engine" if micro else "run it with `caisse simulate` yourself"
-        raise ValidationFailed(
+        raise WorkTooLarge(
             f"This run is too large for the server: {paths:,} paths × {months} months × {units:,} "
             f"{_units(micro)}{ages}{simulations} = {cells:,} cells, more than {MAX_CELLS:,}. Lower the paths "
             f"(at most {MAX_CELLS // per_path:,} here) or the months"
-            f"{', or the credit lifetime' if credit_ages > 1 else ''}; or {elsewhere}."
+            f"{', or the credit lifetime' if credit_ages > 1 else ''}; or {elsewhere}.",
+            MAX_CELLS // per_path,
         )
     return cells

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
+from markupsafe import Markup
 
 from caisse.auth.guards import STAFF, requires
 from caisse.auth.models import Role
-from caisse.simulations.limits import TooManyRuns
+from caisse.simulations.limits import TooManyRuns, WorkTooLarge
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from simulation.compare import Comparison
 from simulation.results import SimulationResult
@@ -23,6 +24,24 @@ BUSY = {
     "user": N_("You already have two runs under way. Wait for one to finish, then run again."),
     "server": N_("The server is computing as many forecasts as it can. Wait a few minutes, then run again."),
 }
+
+
+def with_english(intro: str, detail: str) -> Markup:
+    """`intro` in the page's language, then the simulator's own `detail`, marked as English (the
+    words a screen reader must read with English rules)."""
+    return Markup('{} <span lang="en">{}</span>').format(intro, detail)
+
+
+def too_large(
+    gettext: Callable[[str], str], number: Callable[[int], str], error: WorkTooLarge
+) -> tuple[str, str]:
+    """The form field to change when a run is too large for the server, and what to say there."""
+    if error.max_paths >= 1:
+        message = gettext(
+            "Too large for the server: at most %(n)s paths with these months and this population."
+        )
+        return "paths", message % {"n": number(error.max_paths)}
+    return "months", gettext("Too large for the server even with one path: lower the months.")
 
 
 def busy_message(gettext: Callable[[str], str], error: TooManyRuns) -> str:

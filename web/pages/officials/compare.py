@@ -20,7 +20,7 @@ from caisse.simulations import RunKind, RunStatus, list_runs
 from caisse.simulations.limits import MAX_SCENARIOS, TooManyRuns
 from caisse.simulations.models import SimulationRun
 from caisse.simulations.service import NotComparable, compare_runs
-from web.pages.officials.common import GUARD, base_url, busy_message, run_url
+from web.pages.officials.common import GUARD, base_url, busy_message, run_url, with_english
 from web.render import page, translator
 
 # The form lists at most this many forecasts: a longer list of ids did not come from it.
@@ -86,7 +86,7 @@ async def run_comparison(
         message = gettext("Only finished forecasts can be compared: tick among those listed.")
         return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
     except ValidationFailed as error:
-        message = gettext("These forecasts cannot be compared:") + " " + error.detail
+        message = with_english(gettext("These forecasts cannot be compared:"), error.detail)
         return await _page(request, db_session, caisse, chosen=chosen, status=422, error=message)
     except TooManyRuns as error:
         message = busy_message(gettext, error)

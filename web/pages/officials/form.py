@@ -18,13 +18,13 @@ from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
 from caisse.simulations import ScenarioInput, SimulationRequest, start_run
 from caisse.simulations.levers import LeverError, Levers, apply_levers
-from caisse.simulations.limits import MAX_PATHS, TooManyRuns
+from caisse.simulations.limits import MAX_PATHS, TooManyRuns, WorkTooLarge
 from caisse.simulations.scenarios import Reserve, caisse_document, caisse_reserve, shipped_document
 from caisse.simulations.schemas import PRESET_NAMES
 from caisse.text import has_control_characters
 from web.i18n import N_
-from web.pages.officials.common import GUARD, base_url, busy_message, run_url
-from web.render import page, translator
+from web.pages.officials.common import GUARD, base_url, busy_message, run_url, too_large, with_english
+from web.render import formatter, page, translator
 
 BASES = {
     "caisse": N_("The caisse as it stands (its rules, members and reserve)"),
@@ -202,10 +202,13 @@ async def run_scenario(
         run = await start_run(
             db_session, caisse, SimulationRequest(scenarios=[ScenarioInput(scenario=document)]), actor
         )
+    except WorkTooLarge as error:
+        field, message = too_large(gettext, formatter(request).number, error)
+        return _form_page(request, caisse, data, status=422, errors={field: message})
     except ValidationFailed as error:
         # The simulator's own words (in English, naming the table and key), after a sentence in the
         # page's language.
-        message = gettext("The scenario cannot run as it is:") + " " + error.detail
+        message = with_english(gettext("The scenario cannot run as it is:"), error.detail)
         return _form_page(request, caisse, data, status=422, form_error=message)
     except TooManyRuns as error:
         message = busy_message(gettext, error)

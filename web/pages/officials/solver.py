@@ -17,15 +17,15 @@ from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
 from caisse.simulations import ScenarioInput, SimulationRequest, start_run
-from caisse.simulations.limits import MAX_PATHS, TooManyRuns
+from caisse.simulations.limits import MAX_PATHS, TooManyRuns, WorkTooLarge
 from caisse.simulations.models import RunKind
 from caisse.simulations.scenarios import merge
 from caisse.simulations.schemas import PRESET_NAMES, SolveRequest
 from caisse.text import has_control_characters
 from web.i18n import N_
-from web.pages.officials.common import GUARD, base_url, busy_message, run_url
+from web.pages.officials.common import GUARD, base_url, busy_message, run_url, too_large, with_english
 from web.pages.officials.form import BASES, MAX_MONTHS, Base, base_document, number_in
-from web.render import page, translator
+from web.render import formatter, page, translator
 
 LEVER_WORDS = {
     "contribution_scale": N_("Contributions (a factor on the scenario's rules)"),
@@ -149,8 +149,11 @@ async def run_solver(
     )
     try:
         run = await start_run(db_session, caisse, solving, actor)
+    except WorkTooLarge as error:
+        field, message = too_large(gettext, formatter(request).number, error)
+        return _form_page(request, caisse, data, status=422, errors={field: message})
     except ValidationFailed as error:
-        message = gettext("The scenario cannot run as it is:") + " " + error.detail
+        message = with_english(gettext("The scenario cannot run as it is:"), error.detail)
         return _form_page(request, caisse, data, status=422, form_error=message)
     except TooManyRuns as error:
         message = busy_message(gettext, error)

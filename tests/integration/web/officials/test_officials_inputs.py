@@ -89,3 +89,18 @@ async def test_a_running_forecasts_page_can_stop_reloading(
     still = await client.get(f"{url}?suivre=0")
     assert still.status_code == 200 and "Refresh" not in still.headers
     assert 'id="run-progress"' in still.text and f'href="{url}"' in still.text
+
+
+async def test_a_run_too_large_says_how_many_paths_fit_next_to_the_field(
+    world: World, client: Client
+) -> None:
+    assert (await log_in(client, "official@example.org")).status_code == 303
+    token = csrf_token((await client.get(f"{BASE}/nouvelle?base=national")).text)
+    response = await client.post(
+        f"{BASE}/nouvelle", data=tiny_form(token, base="national", months="120", paths="20000")
+    )
+    assert response.status_code == 422, response.text
+    assert 'id="error-paths"' in response.text and "Trop lourd pour le serveur : au plus" in response.text
+    # Other refusals of the simulator keep its words, marked as English.
+    response = await client.post(f"{BASE}/nouvelle", data=tiny_form(token, base="caisse"))
+    assert response.status_code == 422 and '<span lang="en">' in response.text

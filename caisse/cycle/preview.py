@@ -3,8 +3,16 @@
 The preview runs the close itself (`caisse.cycle.close.close_month`: the same checks, billing,
 expiry and allocation code) inside a savepoint that is always rolled back, so its totals are
 exactly those a close run now would store, and nothing of it stays: no PeriodClose row, no
-journal entry, no withheld allocation. The caisse's lock it takes lasts until the caller's
-transaction ends, as a close's would.
+journal entry, no withheld allocation (on PostgreSQL the ids drawn from the sequences are not given
+back: a preview leaves gaps in the entry and line numbers).
+
+The caisse's lock it takes does not last the same on both databases. PostgreSQL releases the row
+lock (`FOR UPDATE`) when the savepoint is rolled back, so it is held only while the preview runs.
+SQLite's lock is the whole database's write lock, taken by a write, and rolling back a savepoint
+does not release it: it lasts until the caller's transaction ends, so a caller that has nothing else
+to write should end its transaction right after the preview (every payment, in every caisse of the
+file, waits for it until then). Being a whole close, a preview is also heavy: run it when asked for,
+not on every page view.
 """
 
 from __future__ import annotations

@@ -91,8 +91,10 @@ def test_staff_imports_households_finds_one_and_closes_the_month(page: Any) -> N
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # The month close: its preview first, then the close, once.
+    # The month close: its preview when asked for, then the close, once.
     _staff_nav(page, "Clôture du mois")
+    assert page.get_by_role("heading", level=2).filter(has_text="Ce que ferait la clôture de").count() == 0
+    follow(page, page.get_by_role("button", name="Voir ce que ferait la clôture"))
     heading = page.get_by_role("heading", level=2).filter(has_text="Ce que ferait la clôture de")
     assert heading.count() == 1
     month = heading.inner_text().removeprefix("Ce que ferait la clôture de ").strip()

@@ -1,8 +1,13 @@
 """Closing a month (`/c/{slug}/gestion/cloture`): choose the month (the next one to close by
-default), see what the close would post, confirm, then read the result.
+default), ask what the close would post, confirm, then read the result.
 
-The preview is the close itself run in a savepoint that is rolled back
-(`caisse.cycle.preview.preview_close`), so its totals are those the confirmation will store. The
+A visit shows the cycle's state and the month field only. The preview runs when it is asked for
+(the "See what the close would do" button, `?mois=YYYY-MM`): it is the close itself run in a savepoint
+that is rolled back (`caisse.cycle.preview.preview_close`), so its totals are those the
+confirmation will store. A close is heavy (every household billed, then rolled back), and on SQLite
+its lock is the database's write lock, held until the transaction ends: the handler ends the
+request's transaction as soon as the totals are computed (the page writes nothing), so tills and
+other caisses do not wait while the page is rendered and sent. The
 confirmation (POST, CSRF) calls `close_month`, which is idempotent: a second confirmation of the
 same month posts nothing and the result page says the month was already closed. Months close in
 order and not before they begin; a month the close refuses is said next to the month field.
@@ -51,7 +56,8 @@ def _refusal(exc: Exception, month: str, cycle: CycleStatus, _: Callable[[str], 
         }
     if isinstance(exc, Conflict):
         return _("This month is being closed by someone else right now: wait a moment and reload the page.")
-    return str(getattr(exc, "detail", exc))
+    # The rules in force for the month cannot bill it (the service's details are English, for the log).
+    return _("The contribution rules in force for this month cannot bill it: check the caisse's rules.")
 
 
 def _page(
@@ -79,10 +85,13 @@ async def close_form(
     db_session: DbSession,
     mois: Month = None,
 ) -> Template:
-    """The month chosen (`?mois=YYYY-MM`, default the next to close) and its preview."""
+    """The cycle's state and the month field (the next to close); with `?mois=YYYY-MM`, that
+    month's preview, its transaction ended before the page is rendered."""
     _, fmt = translator(request), formatter(request)
     cycle = await cycle_status(db_session, caisse)
-    month = (mois or "").strip() or cycle.next_month
+    if mois is None:
+        return _page(request, caisse, cycle, cycle.next_month)
+    month = mois.strip() or cycle.next_month
     if not _MONTH.fullmatch(month):
         return _page(
             request,
@@ -95,10 +104,17 @@ async def close_form(
     try:
         preview = await preview_close(db_session, caisse, month)
     except (ValidationFailed, Conflict) as exc:
-        # The default month not closable yet (it has not begun) is news, not a mistake of the reader's.
-        status = 422 if mois else 200
-        return _page(request, caisse, cycle, month, status=status, error=_refusal(exc, month, cycle, _, fmt))
+        await _end_transaction(db_session, caisse)
+        return _page(request, caisse, cycle, month, status=422, error=_refusal(exc, month, cycle, _, fmt))
+    await _end_transaction(db_session, caisse)
     return _page(request, caisse, cycle, month, preview=preview)
+
+
+async def _end_transaction(db: Any, caisse: Caisse) -> None:
+    """Drop what the preview held (SQLite's write lock lasts until the transaction ends) before the
+    page is rendered; the caisse is read again, outside any lock, for the page's header."""
+    await db.rollback()
+    await db.refresh(caisse)
 
 
 @post("/c/{slug:str}/gestion/cloture", name="staff-close-confirm", guards=GUARD)
@@ -125,7 +141,8 @@ async def confirm_close(
         result = await close_month(db_session, caisse, month, actor=actor)
     except (ValidationFailed, Conflict) as exc:
         cycle = await cycle_status(db_session, caisse)
-        return _page(request, caisse, cycle, month, status=409, error=_refusal(exc, month, cycle, _, fmt))
+        status = 422 if isinstance(exc, ValidationFailed) else 409
+        return _page(request, caisse, cycle, month, status=status, error=_refusal(exc, month, cycle, _, fmt))
     flag = "?deja=1" if result.already_closed else ""
     return Redirect(path=staff_url(caisse, f"/cloture/{month}{flag}"), status_code=303)
 

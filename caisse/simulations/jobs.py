@@ -14,6 +14,7 @@ nor keeps counting against the caisse's limit of runs under way.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import secrets
@@ -32,8 +33,18 @@ from caisse.simulations.models import ACTIVE_STATUSES, RunStatus, SimulationRun
 
 log = logging.getLogger("caisse.simulations")
 
-# This process, as written in the rows of the runs it computes.
-WORKER = f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+@functools.cache
+def _worker_of(pid: int) -> str:
+    return f"{socket.gethostname()[:80]}:{pid}:{secrets.token_hex(4)}"
+
+
+def worker() -> str:
+    """This process, as written in the rows of the runs it computes: named when first asked, so
+    that workers forked from one preloaded server (`gunicorn --preload`) each get their own name."""
+    return _worker_of(os.getpid())
+
+
 HEARTBEAT_SECONDS = 2.0
 STALE_AFTER = timedelta(seconds=60)
 # Runs computed at once by one worker process; more wait, queued, in the pool.
@@ -223,7 +234,7 @@ async def _write(
     """Update the run's row unless it is already finished (e.g. marked failed by a sweep while this
     worker was unreachable: the sweep's word stands); False when it was."""
     now = utcnow()
-    values: dict[str, object] = {"status": status, "heartbeat_at": now, "worker": WORKER}
+    values: dict[str, object] = {"status": status, "heartbeat_at": now, "worker": worker()}
     if paths_done is not None:
         values["paths_done"] = paths_done
     if status is not RunStatus.QUEUED:

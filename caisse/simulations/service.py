@@ -56,7 +56,7 @@ async def start_run(
         paths_total=prepared.paths_total,
         request=msgspec.json.encode(prepared.document()).decode(),
         requested_by_user_id=actor.user_id,
-        worker=jobs.WORKER,
+        worker=jobs.worker(),
         heartbeat_at=now,
         created_at=now,
     )

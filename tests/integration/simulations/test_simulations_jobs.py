@@ -139,3 +139,13 @@ async def test_a_shutdown_stops_the_runs_and_says_so_at_once(
     assert time.monotonic() - began < 2
     run = await db.get(SimulationRun, started.json()["id"], populate_existing=True)
     assert run is not None and run.status is RunStatus.FAILED and run.error == jobs.STOPPED
+
+
+def test_each_forked_worker_names_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers forked from one preloaded server share its memory: each must still write its own
+    name in the runs it computes, or none could tell a dead worker's runs from its own."""
+    parent = jobs.worker()
+    assert jobs.worker() == parent
+    monkeypatch.setattr(jobs.os, "getpid", lambda: 1_000_001)
+    child = jobs.worker()
+    assert child != parent and ":1000001:" in child

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import msgspec
 
 from caisse.simulations.models import RunKind
+from caisse.simulations.privacy import private
 from caisse.simulations.scenarios import PreparedRun
 from caisse.simulations.solving import solve_computation
 from simulation import Comparison, simulate
@@ -37,7 +38,7 @@ def _forecast(prepared: PreparedRun, on_progress: Progress) -> bytes:
         population=prepared.populations[0],
         on_progress=on_progress,
     )
-    return msgspec.json.encode(run.summary())
+    return msgspec.json.encode(private(run.summary(), prepared.populations[0]))
 
 
 def _comparison(prepared: PreparedRun, on_progress: Progress) -> bytes:
@@ -68,4 +69,7 @@ def _comparison(prepared: PreparedRun, on_progress: Progress) -> bytes:
         )
     baseline = runs[0].results
     differences = [_paired(baseline, run.results, run.plan.name) for run in runs[1:]]
-    return msgspec.json.encode(Comparison([run.summary() for run in runs], differences))
+    results = [
+        private(run.summary(), population) for run, population in zip(runs, prepared.populations, strict=True)
+    ]
+    return msgspec.json.encode(Comparison(results, differences))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from caisse.errors import ValidationFailed
+from caisse.simulations.privacy import private
 from caisse.simulations.schemas import SolveRequest
 from simulation.run import Progress
 from simulation.solve import LEVERS, Target, parse_target, solve
@@ -57,6 +58,7 @@ def solve_computation(prepared: PreparedRun) -> Callable[[Progress], bytes]:
             prepared.scenarios[0], lever=request.lever, target=target, bounds=bounds, paths=prepared.paths,
             seed=prepared.seed, population=prepared.populations[0], on_progress=overall,
         )  # fmt: skip
-        return msgspec.json.encode(solution)
+        forecast = private(solution.forecast, prepared.populations[0])
+        return msgspec.json.encode(msgspec.structs.replace(solution, forecast=forecast))
 
     return compute

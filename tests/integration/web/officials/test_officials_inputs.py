@@ -104,3 +104,10 @@ async def test_a_run_too_large_says_how_many_paths_fit_next_to_the_field(
     # Other refusals of the simulator keep its words, marked as English.
     response = await client.post(f"{BASE}/nouvelle", data=tiny_form(token, base="caisse"))
     assert response.status_code == 422 and '<span lang="en">' in response.text
+
+
+async def test_a_single_path_forecast_claims_no_precision(world: World, client: Client) -> None:
+    assert (await log_in(client, "official@example.org")).status_code == 303
+    token = csrf_token((await client.get(f"{BASE}/nouvelle?base=montpellier")).text)
+    page = await finished_page(client, await run_scenario(client, token, paths="1"))
+    assert "± 0" not in page and "Pas d’erreur type de Monte-Carlo avec une seule trajectoire" in page

@@ -10,7 +10,7 @@ import msgspec
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from caisse.ballots.drafts import BallotInput, Draft, check_draft
+from caisse.ballots.drafts import BallotInput, Draft, below_caisse_rules, check_draft
 from caisse.ballots.models import Ballot, BallotTally, BallotVoter
 from caisse.ballots.queries import open_ballot_on_outlet
 from caisse.caisses.models import Caisse
@@ -59,14 +59,23 @@ async def _check_rule_set_month(session: AsyncSession, caisse: Caisse, draft: Dr
 
 
 async def create_ballot(
-    session: AsyncSession, caisse: Caisse, raw: BallotInput, *, now: datetime, by_user_id: int | None
+    session: AsyncSession,
+    caisse: Caisse,
+    raw: BallotInput,
+    *,
+    now: datetime,
+    by_user_id: int | None,
+    may_relax_rules: bool = False,
 ) -> Ballot:
     """Open a ballot (or schedule it, when `opens_at` is later) with its roll and an empty tally.
 
-    `now` is a UTC datetime. 422 lists every bad field; 409 when the outlet's status does not
-    allow the decision, another ballot on it is open, or nobody on the committee could vote.
+    `now` is a UTC datetime. 422 lists every bad field, and a quorum, decision rule or voting time
+    below the caisse's own unless `may_relax_rules` (a caisse administrator); 409 when the outlet's
+    status does not allow the decision, another ballot on it is open, or nobody could vote.
     """
     draft = check_draft(raw, caisse, now)
+    if not may_relax_rules and (relaxed := below_caisse_rules(draft, caisse)):
+        raise ValidationFailed("; ".join(f"{p['field']}: {p['message']}" for p in relaxed), relaxed)
     await _check_outlet(session, caisse, draft)
     await _check_rule_set_month(session, caisse, draft)
     opening_day = caisse_day(draft.opens_at)

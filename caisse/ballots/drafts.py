@@ -161,6 +161,36 @@ def _rule_set(
     return found
 
 
+# How demanding a decision rule is: consent (passes unless someone objects) asks most.
+RULE_STRENGTH = {DecisionRule.SIMPLE_MAJORITY: 0, DecisionRule.QUALIFIED_MAJORITY: 1, DecisionRule.CONSENT: 2}
+
+
+def below_caisse_rules(draft: Draft, caisse: Caisse) -> list[dict[str, object]]:
+    """What in `draft` asks less than the caisse's own ballot rules: a lower quorum, a weaker
+    decision rule (a smaller qualified fraction, or a rule below the caisse's), or a shorter vote
+    than `ballot_open_days`. A committee member opening a ballot cannot lower the bar the caisse
+    set for every decision; a caisse administrator may (e.g. to record a meeting's vote)."""
+    problems = _Problems()
+    only_admin = "only an administrator may"
+    if draft.rules.quorum_percent < caisse.ballot_quorum_percent:
+        quorum = caisse.ballot_quorum_percent
+        problems.add("quorum_percent", f"below the caisse's quorum of {quorum} %; {only_admin} lower it.")
+    own, theirs = RULE_STRENGTH[draft.rules.rule], RULE_STRENGTH[caisse.ballot_decision_rule]
+    weaker_fraction = (
+        draft.rules.rule is caisse.ballot_decision_rule is DecisionRule.QUALIFIED_MAJORITY
+        and draft.rules.numerator * caisse.ballot_qualified_denominator
+        < caisse.ballot_qualified_numerator * draft.rules.denominator
+    )
+    if own < theirs or weaker_fraction:
+        problems.add("decision_rule", f"asks less than the caisse's rule; {only_admin} open such a ballot.")
+    if draft.closes_at - draft.opens_at < timedelta(days=caisse.ballot_open_days) - CLOCK_SKEW:
+        problems.add("closes_at", (
+            f"a ballot of this caisse stays open at least {caisse.ballot_open_days} days, so that every "
+            f"member can vote; {only_admin} open a shorter one."
+        ))  # fmt: skip
+    return problems.items
+
+
 def check_draft(raw: BallotInput, caisse: Caisse, now: datetime) -> Draft:
     """Check every field of a new ballot (nothing read from the database); ValidationFailed lists
     each problem with its field. `now` is a UTC datetime."""

@@ -61,7 +61,9 @@ class BallotController(Controller):
         summary="Open a committee ballot",
         description="kind convene / renew / suspend / end (with outlet_id) or motion (optionally with a "
         "rule_set to adopt). The roll is the committee sitting on the opening day; members with a link to "
-        "the outlet are recused. 409 names the decisions the outlet's status allows.",
+        "the outlet are recused. A quorum, rule or voting time below the caisse's own is refused (422) "
+        "unless the caller is the caisse's administrator. 409 names the decisions the outlet's status "
+        "allows.",
         status_code=HTTP_201_CREATED,
         guards=[requires(*OPENING)],
     )
@@ -69,8 +71,9 @@ class BallotController(Controller):
         self, data: JSONBody[BallotRequest], caisse: PathCaisse, actor: Caller, db_session: DbSession
     ) -> BallotView:
         ballot = await create_ballot(
-            db_session, caisse, data.to_input(), now=utcnow(), by_user_id=actor.user_id
-        )
+            db_session, caisse, data.to_input(), now=utcnow(), by_user_id=actor.user_id,
+            may_relax_rules=actor.has_role(caisse.slug, Role.ADMIN),
+        )  # fmt: skip
         return await _view(db_session, ballot)
 
     @get("/", summary="Ballots, latest opening first", guards=[requires(*READING)])

@@ -95,9 +95,12 @@ async def conventioned_outlet(db: AsyncSession, caisse: Caisse, name: str = "Mar
 async def open_ballot(
     db: AsyncSession, caisse: Caisse, *, kind: str = "motion", now: datetime = OPENS, **values: Any
 ) -> Ballot:
-    """A ballot opening at OPENS and closing at CLOSES unless told otherwise (committed)."""
+    """A ballot opening at OPENS and closing at CLOSES unless told otherwise (committed), with any
+    quorum, rule or length the test gives (as a caisse administrator may)."""
     values = {"title": "Motion", "opens_at": OPENS, "closes_at": CLOSES, **values}
-    ballot = await create_ballot(db, caisse, BallotInput(kind=kind, **values), now=now, by_user_id=None)
+    ballot = await create_ballot(
+        db, caisse, BallotInput(kind=kind, **values), now=now, by_user_id=None, may_relax_rules=True
+    )
     await db.commit()
     return ballot
 

@@ -50,6 +50,57 @@ async def test_staff_open_a_convene_ballot_on_an_outlet(
     assert datetime.fromisoformat(body["closes_at"]) - opens == timedelta(days=test_caisse.ballot_open_days)
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"quorum_percent": 0}, "quorum_percent"),
+        ({"decision_rule": "simple_majority", "quorum_percent": 100}, None),
+        ({"closes_at": (datetime.now(UTC) + timedelta(minutes=3)).isoformat()}, "closes_at"),
+    ],
+)
+async def test_only_an_admin_opens_a_ballot_below_the_caisses_own_rules(
+    client: Client,
+    world: Any,
+    db: AsyncSession,
+    test_caisse: Caisse,
+    change: dict[str, Any],
+    field: str | None,
+) -> None:
+    await _committee(db, world)
+    body = {"title": "Motion", "kind": "motion", **change}
+    for role in ("committee", "staff"):
+        answer = await client.post(f"{BASE}", json=body, headers=world.headers[role])
+        if field is None:  # a stricter quorum than the caisse's is anyone's right
+            assert answer.status_code == 201, answer.text
+            return
+        assert answer.status_code == 422, answer.text
+        assert [p["field"] for p in answer.json()["problems"]] == [field]
+        assert "only an administrator" in answer.json()["detail"]
+    assert await db.scalar(select(func.count()).select_from(Ballot)) == 0
+    # The caisse's administrator may (a meeting's vote recorded afterwards, a rule changed by the statutes).
+    assert (await client.post(f"{BASE}", json=body, headers=world.headers["admin"])).status_code == 201
+
+
+async def test_a_smaller_qualified_fraction_asks_less_than_the_caisses(
+    client: Client, world: Any, db: AsyncSession, test_caisse: Caisse
+) -> None:
+    await _committee(db, world)
+    test_caisse.ballot_decision_rule = "qualified_majority"  # type: ignore[assignment]
+    test_caisse.ballot_qualified_numerator, test_caisse.ballot_qualified_denominator = 2, 3
+    await db.commit()
+    weaker = {"title": "M", "kind": "motion", "qualified_numerator": 3, "qualified_denominator": 5}
+    answer = await client.post(f"{BASE}", json=weaker, headers=world.headers["committee"])
+    assert answer.status_code == 422 and "decision_rule" in answer.text
+    stronger = {**weaker, "qualified_numerator": 3, "qualified_denominator": 4}
+    assert (
+        await client.post(f"{BASE}", json=stronger, headers=world.headers["committee"])
+    ).status_code == 201
+    consent = {"title": "M", "kind": "motion", "decision_rule": "consent"}
+    assert (await client.post(f"{BASE}", json=consent, headers=world.headers["committee"])).status_code == 201
+    simple = {"title": "M2", "kind": "motion", "decision_rule": "simple_majority"}
+    assert (await client.post(f"{BASE}", json=simple, headers=world.headers["committee"])).status_code == 422
+
+
 @pytest.mark.parametrize("role", ["committee", "admin"])
 async def test_the_committee_and_admins_open_ballots_too(
     client: Client, world: Any, db: AsyncSession, role: str

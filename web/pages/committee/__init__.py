@@ -12,6 +12,7 @@ from web.pages.menu import MenuLink
 HANDLERS: list[HTTPRouteHandler] = [
     ballots.ballots,
     ballots.ballot,
+    ballots.check_receipt,
     ballots.vote,
     ballots.close,
     opening.new_ballot,
@@ -31,4 +32,6 @@ MENU: list[MenuLink] = [
     MenuLink(Role.COMMITTEE, N_("Outlets to assess"), "comite/lieux"),
     MenuLink(Role.COMMITTEE, N_("My declared links"), "comite/liens"),
     MenuLink(Role.COMMITTEE, N_("Lotteries"), "comite/tirages"),
+    # Staff run ballots and draws with the committee (they open, close and draw, but do not vote).
+    MenuLink(Role.STAFF, N_("Committee ballots and lotteries"), "comite"),
 ]

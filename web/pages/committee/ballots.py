@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -36,13 +37,17 @@ from web.pages.committee.common import GUARD, committee_url
 from web.render import formatter, page, translator
 
 # A receipt code is 24 URL-safe characters; anything far longer is not one.
-Receipt = Annotated[str | None, QueryParameter(name="recu", max_length=100)]
+RECEIPT_MAX = 100
 Flag = Annotated[str | None, QueryParameter(max_length=10)]
 LISTED = 50
 
 
 class VoteForm(msgspec.Struct):
     choice: str = ""
+
+
+class ReceiptForm(msgspec.Struct):
+    recu: str = ""
 
 
 async def _view(db: AsyncSession, ballot: Ballot, now: datetime) -> BallotView:
@@ -140,34 +145,49 @@ async def ballot(
     actor: Caller,
     db_session: DbSession,
     ballot_id: RowId,
-    recu: Receipt = None,
     clos: Flag = None,
 ) -> Template:
-    """One ballot. `?recu=CODE` checks a receipt once the ballot is closed; `?clos=1` follows a close."""
+    """One ballot; `?clos=1` follows a close."""
+    notice = translator(request)("The ballot is closed and its result applied.") if clos else None
+    return await _ballot_page(request, db_session, caisse, actor, ballot_id, notice=notice)
+
+
+@post("/c/{slug:str}/comite/scrutins/{ballot_id:int}/recu", name="committee-receipt", guards=GUARD)
+async def check_receipt(
+    request: Request[Any, Any, Any],
+    caisse: PathCaisse,
+    actor: Caller,
+    db_session: DbSession,
+    ballot_id: RowId,
+    data: URLEncodedBody[ReceiptForm],
+) -> Template:
+    """Whether a receipt was counted, once the ballot is closed. Sent by POST so that the code
+    stays out of address bars, browser history and access logs."""
     _ = translator(request)
-    receipt = None
-    errors: dict[str, str] = {}
-    if recu is not None:
-        code = recu.strip()
-        if not code:
-            errors["recu"] = _("Type the receipt code you were given when you voted.")
-        else:
-            try:
-                counted = await receipt_counted(db_session, caisse, ballot_id, code)
-            except Conflict:
-                errors["recu"] = _(
-                    "Receipts can be checked once the ballot is closed and its result published."
-                )
-            else:
-                receipt = {"code": code, "counted": counted}
-    notice = _("The ballot is closed and its result applied.") if clos else None
-    return await _ballot_page(
-        request, db_session, caisse, actor, ballot_id, status=422 if errors else 200, errors=errors,
-        notice=notice, receipt=receipt,
-    )  # fmt: skip
+    code = data.recu.strip()
+    if not code or len(code) > RECEIPT_MAX:
+        problem = _("Type the receipt code you were given when you voted.")
+        return await _ballot_page(
+            request, db_session, caisse, actor, ballot_id, status=422, errors={"recu": problem}
+        )
+    try:
+        counted = await receipt_counted(db_session, caisse, ballot_id, code)
+    except Conflict:
+        problem = _("Receipts can be checked once the ballot is closed and its result published.")
+        return await _ballot_page(
+            request, db_session, caisse, actor, ballot_id, status=409, errors={"recu": problem}
+        )
+    receipt = {"code": code, "counted": counted}
+    return await _ballot_page(request, db_session, caisse, actor, ballot_id, receipt=receipt)
 
 
-@post("/c/{slug:str}/comite/scrutins/{ballot_id:int}/vote", name="committee-vote", guards=GUARD)
+# The receipt is the voter's alone: no copy in a cache or the browser's store of pages.
+@post(
+    "/c/{slug:str}/comite/scrutins/{ballot_id:int}/vote",
+    name="committee-vote",
+    guards=GUARD,
+    cache_control=CacheControlHeader(no_store=True),
+)
 async def vote(
     request: Request[Any, Any, Any],
     caisse: PathCaisse,
@@ -190,13 +210,10 @@ async def vote(
         status = 403 if isinstance(refused, PermissionDenied) else 409
         return await _ballot_page(request, db_session, caisse, actor, ballot_id, status=status)
     view = await _view(db_session, await queries.get_ballot(db_session, caisse.id, ballot_id), utcnow())
-    answer = page(
+    return page(
         request, "committee/voted.html", status=201, caisse=caisse, caisse_nav=caisse, section="ballots",
         ballot=view, receipt_code=code,
     )  # fmt: skip
-    # The receipt is the voter's alone: no copy in a cache or the browser's history of pages.
-    answer.headers["Cache-Control"] = "no-store"
-    return answer
 
 
 @post("/c/{slug:str}/comite/scrutins/{ballot_id:int}/cloture", name="committee-close", guards=GUARD)

@@ -23,11 +23,20 @@ from caisse.committee import draws
 from caisse.committee.public import record_of, summary_of
 from caisse.committee.strata import cell_key
 from caisse.db.base import utcnow
-from caisse.errors import Conflict, PermissionDenied
+from caisse.errors import Conflict, NotFound, PermissionDenied
+from caisse.text import has_control_characters
 from web.pages.committee.common import GUARD, committee_url
 from web.render import page, translator
 
 Reference = Annotated[str, PathParameter(min_length=1, max_length=40)]
+
+
+def _known(reference: str) -> str:
+    """A reference that could name a draw; one with control characters is unknown on every
+    database (PostgreSQL would refuse a NUL in the query rather than find nothing)."""
+    if has_control_characters(reference):
+        raise NotFound(f"No draw {reference!r} in this caisse.")
+    return reference
 
 
 @get("/c/{slug:str}/comite/tirages", name="committee-draws", guards=GUARD)
@@ -49,7 +58,7 @@ async def _draw_page(
     status: int = 200,
     form_error: str | None = None,
 ) -> Template:
-    row = await draws.get_draw(db, caisse.id, reference)
+    row = await draws.get_draw(db, caisse.id, _known(reference))
     record = record_of(row, await draws.volunteers_of(db, row.id))
     registered = Counter(cell_key(v.stratum) for v in record.volunteers)
     return page(
@@ -83,7 +92,7 @@ async def run(
     if not actor.has_role(caisse.slug, Role.STAFF):
         raise PermissionDenied("Staff run the draws.")
     try:
-        await draws.run_draw(db_session, caisse, reference, now=utcnow())
+        await draws.run_draw(db_session, caisse, _known(reference), now=utcnow())
     except Conflict:
         message = _(
             "This draw cannot be run now: registration is still open, or it was already drawn or cancelled."

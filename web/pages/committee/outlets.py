@@ -7,6 +7,7 @@ Only committee members assess (as in the API); staff and administrators read the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -42,6 +43,8 @@ from web.render import page, translator
 
 LISTED = 200
 EVIDENCE_MAX = 5000
+_ID = re.compile(r"[0-9]{1,18}")
+_MARK = re.compile(r"[0-9]")
 
 
 class AssessmentForm(msgspec.Struct):
@@ -82,7 +85,11 @@ def _typed(criterion: Criterion, value: Any) -> str:
 
 
 def _criterion_id(typed: AssessmentForm | None) -> int | None:
-    return int(typed.criterion_id) if typed is not None and typed.criterion_id.isdigit() else None
+    """The criterion a form names, or None (ASCII digits only: `int` refuses "²" and very long numbers)."""
+    if typed is None or not _ID.fullmatch(typed.criterion_id):
+        return None
+    found = int(typed.criterion_id)
+    return found if found <= MAX_ID else None
 
 
 async def _file(
@@ -158,7 +165,7 @@ def _reading(
         else:
             value = raw == "yes"
     elif criterion.kind is CriterionKind.SCALE:
-        if not (raw.isdigit() and SCALE_MIN <= int(raw) <= SCALE_MAX):
+        if not (_MARK.fullmatch(raw) and SCALE_MIN <= int(raw) <= SCALE_MAX):
             errors["value"] = _("Choose a mark from 1 (not at all) to 5 (fully).")
         else:
             value = int(raw)
@@ -199,8 +206,7 @@ async def assess(
     if not actor.has_role(caisse.slug, Role.COMMITTEE) or actor.is_superuser:
         raise PermissionDenied("Only the committee's members assess outlets.")
     criteria = {c.id: c for c in await grids.list_criteria(db_session, caisse.id, active_only=True)}
-    chosen = int(data.criterion_id) if data.criterion_id.isdigit() and int(data.criterion_id) <= MAX_ID else 0
-    criterion = criteria.get(chosen)
+    criterion = criteria.get(_criterion_id(data) or 0)
     if criterion is None:
         gone = _("This criterion is not in the caisse's grid any more: reload the page.")
         return await _file(request, db_session, caisse, actor, outlet_id, status=422, notice=gone)

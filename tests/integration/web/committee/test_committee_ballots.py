@@ -34,7 +34,7 @@ async def committee(db: AsyncSession, world: World) -> Committee:
 
 
 def _ballot_form(outlet: int, **changes: str) -> dict[str, str]:
-    closes = caisse_today() + timedelta(days=7)
+    closes = caisse_today() + timedelta(days=8)  # the caisse's ballots stay open 7 days at least
     form = {
         "kind": "convene", "outlet_id": str(outlet), "title": "Conventionner l'Épicerie du Foirail",
         "description": "Épicerie associative\nProduits du Couserans", "closes_on": closes.isoformat(),
@@ -91,16 +91,16 @@ async def test_a_ballot_voted_and_closed_on_the_pages_conventions_the_outlet(
     assert closed.status_code == 303 and closed.headers["location"] == f"{page}?clos=1"
     result = await client.get(closed.headers["location"], headers=committee.members[1])
     assert "Le scrutin est clos et son résultat appliqué." in result.text
-    assert "Adopté" in result.text and "3 votes exprimés sur 3" in result.text
+    assert "Adopté" in result.text and "3 votes exprimés sur 3 votant·es inscrit·es" in result.text
 
     db.expire_all()
     outlet = await db.get(Outlet, committee.outlet_id)
     assert outlet is not None and outlet.status is OutletStatus.CONVENTIONED
     assert await outlet_can_take_payments(db, committee.outlet_id, caisse_today())
 
-    counted = await client.get(f"{page}?recu={receipts[2]}", headers=committee.members[2])
+    counted = await post_form(client, committee.members[2], page, f"{page}/recu", {"recu": receipts[2]})
     assert "Ce reçu a été compté dans le résultat." in counted.text
-    unknown = await client.get(f"{page}?recu=not-a-receipt-code-at-all", headers=committee.members[2])
+    unknown = await post_form(client, committee.members[2], page, f"{page}/recu", {"recu": "not-a-receipt"})
     assert "Aucun vote de ce scrutin n'a ce code de reçu" in unescape(unknown.text)
 
     closed_again = await post_form(client, committee.members[1], page, f"{page}/cloture", {})
@@ -120,29 +120,63 @@ async def test_closing_is_refused_while_members_are_still_to_vote(
 
 
 @pytest.mark.parametrize(
-    ("changes", "field", "message"),
+    ("who", "changes", "field", "message"),
     [
-        ({"title": "  "}, "title", "Donnez un titre au scrutin"),
-        ({"kind": "abolish"}, "kind", "Choisissez ce que le comité décide."),
-        ({"kind": "suspend"}, "outlet_id", "Cette décision ne correspond pas au statut du lieu (candidat)."),
-        ({"outlet_id": "999999"}, "outlet_id", "Choisissez le lieu concerné par cette décision."),
-        ({"closes_on": "2020-01-01"}, "closes_on", "L'heure de clôture doit être dans le futur."),
-        ({"closes_on": "15/03/2027"}, "closes_on", "Écrivez le jour de clôture sous la forme AAAA-MM-JJ"),
-        ({"closes_time": "25:99"}, "closes_on", "Écrivez le jour de clôture sous la forme AAAA-MM-JJ"),
-        ({"quorum_percent": "150"}, "quorum_percent", "Le quorum est un pourcentage entier"),
-        ({"decision_rule": "dictator"}, "decision_rule", "Choisissez une règle de décision"),
-        ({"title": "a\x00b"}, "title", "Un titre fait au plus 200 caractères"),
+        ("member", {"title": "  "}, "title", "Donnez un titre au scrutin"),
+        ("member", {"kind": "abolish"}, "kind", "Choisissez ce que le comité décide."),
+        ("member", {"kind": "suspend"}, "outlet_id", "ne correspond pas au statut du lieu (candidat)."),
+        ("member", {"outlet_id": "999999"}, "outlet_id", "Choisissez le lieu concerné par cette décision."),
+        ("member", {"closes_on": "2020-01-01"}, "closes_on", "L'heure de clôture doit être dans le futur."),
+        ("member", {"closes_on": "15/03/2027"}, "closes_on", "Écrivez le jour de clôture sous la forme"),
+        ("member", {"closes_time": "25:99"}, "closes_on", "Écrivez le jour de clôture sous la forme"),
+        ("member", {"title": "a\x00b"}, "title", "Un titre fait au plus 200 caractères"),
+        # A committee member cannot shorten the vote below the caisse's 7 days…
+        ("member", {"closes_on": (caisse_today() + timedelta(days=2)).isoformat()}, "closes_on",
+         "Un scrutin de cette caisse reste ouvert au moins 7 jours"),
+        # …nor lower the quorum: the form does not even offer it (the caisse's own quorum is used).
+        ("admin", {"quorum_percent": "150"}, "quorum_percent", "Le quorum est un pourcentage entier"),
+        ("admin", {"quorum_percent": "²"}, "quorum_percent", "Le quorum est un pourcentage entier"),
+        ("admin", {"quorum_percent": "9" * 5000}, "quorum_percent", "Le quorum est un pourcentage entier"),
+        ("admin", {"decision_rule": "dictator"}, "decision_rule", "Choisissez une règle de décision"),
     ],
-)
+)  # fmt: skip
 async def test_a_bad_ballot_form_is_answered_next_to_the_field_and_opens_nothing(
-    client: Client, db: AsyncSession, committee: Committee, changes: dict[str, str], field: str, message: str
+    client: Client,
+    db: AsyncSession,
+    committee: Committee,
+    who: str,
+    changes: dict[str, str],
+    field: str,
+    message: str,
 ) -> None:
+    headers = committee.members[0] if who == "member" else committee.world.headers["admin"]
     form = _ballot_form(committee.outlet_id, **changes)
-    answer = await post_form(client, committee.members[0], NEW, NEW, form)
+    answer = await post_form(client, headers, NEW, NEW, form)
     assert answer.status_code == 422
     assert f'id="error-{field}"' in answer.text and message in unescape(answer.text)
     assert "Conventionner l'Épicerie du Foirail" in unescape(answer.text) or "title" in changes  # kept
     assert await db.scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+async def test_a_committee_member_opens_ballots_on_the_caisses_own_rules(
+    client: Client, db: AsyncSession, committee: Committee
+) -> None:
+    form = await client.get(NEW, headers=committee.members[0])
+    assert 'name="quorum_percent"' not in form.text and 'name="decision_rule"' not in form.text
+    assert "avec un quorum de 50 % des membres appelés à voter" in unescape(form.text)
+    # What a member might still send is not heard: the ballot is decided by the caisse's rules.
+    sent = _ballot_form(committee.outlet_id, quorum_percent="0", decision_rule="simple_majority")
+    opened = await post_form(client, committee.members[0], NEW, NEW, sent)
+    assert opened.status_code == 303
+    ballot = await db.scalar(select(Ballot))
+    assert ballot is not None and ballot.quorum_percent == 50
+    assert ballot.closes_at - ballot.opens_at >= timedelta(days=7)
+    # The same form sent again (a double click, a reload) opens nothing more.
+    again = await post_form(client, committee.members[0], NEW, NEW, sent)
+    assert again.status_code == 303 and again.headers["location"] == opened.headers["location"]
+    assert await db.scalar(select(func.count()).select_from(Ballot)) == 1
+    admin_form = await client.get(NEW, headers=committee.world.headers["admin"])
+    assert 'name="quorum_percent"' in admin_form.text
 
 
 async def test_a_member_with_a_declared_link_is_recused_and_told_why(

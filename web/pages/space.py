@@ -31,6 +31,22 @@ def roles_held(actor: Actor, slug: str) -> list[str]:
     return [role.value for role in Role if role in held]
 
 
+def role_pages(actor: Actor, slug: str) -> list[MenuLink]:
+    """The pages of the roles held: a caisse admin holds staff rights too (Actor.has_role); an
+    outlet's or a household's pages only when the grant names one (a superuser's does not); each
+    page once."""
+    shown: dict[str, MenuLink] = {}
+    for link in ROLE_MENUS:
+        if not actor.has_role(slug, link.role) or link.path in shown:
+            continue
+        if link.role is Role.OUTLET and actor.outlet_id_in(slug) is None:
+            continue
+        if link.role is Role.MEMBER and actor.member_id_in(slug) is None:
+            continue
+        shown[link.path] = link
+    return list(shown.values())
+
+
 @get("/espace", name="space", guards=[authenticated])
 async def picker(request: Request[Any, Any, Any], actor: Caller, db_session: DbSession) -> Template:
     caisses = await caisses_visible_to(db_session, actor)
@@ -50,8 +66,7 @@ async def caisse_space(request: Request[Any, Any, Any], actor: Caller, caisse: P
         caisse=caisse,
         caisse_nav=caisse,
         roles=roles,
-        # A caisse admin holds staff rights too (Actor.has_role): the staff's pages are theirs.
-        role_pages=[link for link in ROLE_MENUS if actor.has_role(caisse.slug, link.role)],
+        role_pages=role_pages(actor, caisse.slug),
     )
 
 

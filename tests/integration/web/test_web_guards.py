@@ -45,6 +45,17 @@ async def test_a_caisse_admin_finds_the_staff_pages_on_their_space(world: World,
     assert 'href="/c/test/gestion"' in response.text and 'href="/c/test/gestion/membres"' in response.text
     committee = await client.get("/c/test/espace", headers=world.headers["committee"])
     assert 'href="/c/test/comite"' in committee.text and 'href="/c/test/gestion"' not in committee.text
+    # Staff run ballots and draws with the committee: they find those pages too.
+    staff = await client.get("/c/test/espace", headers=world.headers["staff"])
+    assert staff.text.count('href="/c/test/comite"') == 1
+
+
+async def test_a_superuser_is_not_offered_an_outlets_or_a_households_pages(
+    world: World, client: Client
+) -> None:
+    response = await client.get("/c/test/espace", headers=world.headers["superuser"])
+    assert 'href="/c/test/gestion"' in response.text
+    assert 'href="/c/test/mon-lieu"' not in response.text and 'href="/c/test/mon-compte"' not in response.text
 
 
 async def test_staff_of_another_caisse_gets_the_403_page(world: World, client: Client) -> None:

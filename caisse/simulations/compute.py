@@ -1,4 +1,4 @@
-"""The computation itself, run in a worker thread (numpy releases the GIL in its loops): a
+"""The computation itself, run in a worker thread (numpy releases the GIL inside its C loops): a
 prepared run in, the result's JSON out. Nothing here touches the database."""
 
 from __future__ import annotations

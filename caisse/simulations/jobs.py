@@ -1,14 +1,16 @@
 """Runs as background jobs that survive several server workers.
 
 A run's state lives in the database, never in a worker's memory: the worker that accepted a run
-computes it in a thread of its own pool (off the event loop; numpy releases the GIL) while a task on
+computes it in a thread of its own pool (off the event loop; numpy releases the GIL inside its C
+loops only, so the engines' month loops still hold it now and then) while a task on
 its event loop writes the progress and a heartbeat to the run's row every few seconds, then the
 result. Any worker can therefore answer "where is run 42?".
 
 A worker that dies (crash, restart, deployment) stops writing heartbeats. Whenever a caisse's runs
-are read or a new one is started, runs of that caisse still queued or running whose heartbeat is
-older than STALE_AFTER are marked failed, saying why — so a dead run never stays "running" forever
-nor keeps counting against the caisse's limit of runs under way.
+are read or a new run is started, runs still queued or running whose heartbeat is older than
+STALE_AFTER are marked failed, saying why — so a dead run never stays "running" forever nor keeps
+counting against the limits of runs under way. A worker that shuts down cleanly stops its runs and
+marks them failed itself (`stop_runs`).
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ from typing import Literal
 
 from caisse.errors import DomainError, ValidationFailed
 
-# Paths one run may ask for (the CLI allows more: it runs on the caller's own machine).
-MAX_PATHS = 20_000
+# Paths one run may ask for on the server (the simulator's own bound, for the CLI on the caller's
+# machine, is simulation.sections.run.MAX_PATHS).
+SERVER_MAX_PATHS = 20_000
 # Scenarios side by side in one comparison.
 MAX_SCENARIOS = 4
 # Paths × months × units × credit ages over every simulation of a run: about ten seconds of one

@@ -24,7 +24,7 @@ from caisse.money.models import OperatingCost, Subsidy, SubsidySource
 from caisse.periods import first_day, months_between, previous_month
 from caisse.simulations.limits import (
     MAX_ITEMS,
-    MAX_PATHS,
+    SERVER_MAX_PATHS,
     check_plan,
     check_work,
     chunk_size_for,
@@ -277,9 +277,9 @@ async def prepare(session: AsyncSession, caisse: Caisse, request: SimulationRequ
         )
     first = scenarios[0].scenario
     paths = request.paths or first.paths
-    if paths > MAX_PATHS:
+    if paths > SERVER_MAX_PATHS:
         raise ValidationFailed(
-            f"[scenario] paths = {paths:,} is more than the server runs ({MAX_PATHS:,}); "
+            f"[scenario] paths = {paths:,} is more than the server runs ({SERVER_MAX_PATHS:,}); "
             "give 'paths' or lower it."
         )
     seed = (

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 
-from caisse.simulations.limits import MAX_PATHS, MAX_SCENARIOS
+from caisse.simulations.limits import MAX_SCENARIOS, SERVER_MAX_PATHS
 from caisse.simulations.models import RunKind, RunStatus
 from simulation.types import EngineName
 
 # The shipped example scenarios (simulation/scenarios/*.toml), and "caisse": the caisse's current
 # state (its rules in force, its active members, its reserve).
-PresetName = Literal["montpellier", "gironde", "national", "caisse"]
-PRESET_NAMES: tuple[str, ...] = ("caisse", "montpellier", "gironde", "national")
+PresetName = Literal["caisse", "montpellier", "gironde", "national"]
+PRESET_NAMES: tuple[str, ...] = get_args(PresetName)
 
 
 class ScenarioInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -45,7 +45,7 @@ class SimulationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True,
 
     scenarios: Annotated[list[ScenarioInput], msgspec.Meta(min_length=1, max_length=MAX_SCENARIOS)]
     kind: RunKind = RunKind.SIMULATE
-    paths: Annotated[int, msgspec.Meta(ge=1, le=MAX_PATHS)] | None = None
+    paths: Annotated[int, msgspec.Meta(ge=1, le=SERVER_MAX_PATHS)] | None = None
     seed: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)] | None = None
     engine: EngineName = "stratified"
     solve: SolveRequest | None = None

@@ -18,7 +18,7 @@ from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
 from caisse.simulations import ScenarioInput, SimulationRequest, start_run
 from caisse.simulations.levers import LeverError, Levers, apply_levers
-from caisse.simulations.limits import MAX_PATHS, TooManyRuns, WorkTooLarge
+from caisse.simulations.limits import SERVER_MAX_PATHS, TooManyRuns, WorkTooLarge
 from caisse.simulations.scenarios import Reserve, caisse_document, caisse_reserve, shipped_document
 from caisse.simulations.schemas import PRESET_NAMES
 from caisse.text import has_control_characters
@@ -119,7 +119,7 @@ def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Leve
     if not name or len(name) > 120 or has_control_characters(name):
         errors["name"] = gettext("Give the scenario a name (at most 120 characters).")
     months = number("months", 1, MAX_MONTHS, N_("Months: a whole number from 1 to 120."), whole=True)
-    paths = number("paths", 1, MAX_PATHS, N_("Paths: a whole number from 1 to 20 000."), whole=True)
+    paths = number("paths", 1, SERVER_MAX_PATHS, N_("Paths: a whole number from 1 to 20 000."), whole=True)
     seed = None
     if form.seed.strip():
         seed = int(
@@ -163,7 +163,7 @@ def _form_page(
     return page(
         request, "officials/form.html", status=status, caisse=caisse, caisse_nav=caisse, form=form,
         errors=errors or {}, form_error=form_error, bases=BASES, base_url=base_url(caisse.slug),
-        max_paths=MAX_PATHS, reserve=reserve,
+        max_paths=SERVER_MAX_PATHS, reserve=reserve,
     )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
 from caisse.simulations import ScenarioInput, SimulationRequest, start_run
-from caisse.simulations.limits import MAX_PATHS, TooManyRuns, WorkTooLarge
+from caisse.simulations.limits import SERVER_MAX_PATHS, TooManyRuns, WorkTooLarge
 from caisse.simulations.models import RunKind
 from caisse.simulations.scenarios import merge
 from caisse.simulations.schemas import PRESET_NAMES, SolveRequest
@@ -70,7 +70,7 @@ def _form_page(
         request, "officials/solver.html", status=status, caisse=caisse, caisse_nav=caisse, form=form,
         errors=errors or {}, form_error=form_error, bases=BASES, base_url=base_url(caisse.slug),
         lever_options=[(k, gettext(v)) for k, v in LEVER_WORDS.items()],
-        metric_options=[(k, gettext(v)) for k, v in METRIC_WORDS.items()], max_paths=MAX_PATHS,
+        metric_options=[(k, gettext(v)) for k, v in METRIC_WORDS.items()], max_paths=SERVER_MAX_PATHS,
     )  # fmt: skip
 
 
@@ -94,7 +94,7 @@ def read_solver(
     if not name or len(name) > 120 or has_control_characters(name):
         errors["name"] = gettext("Give the scenario a name (at most 120 characters).")
     months = number("months", 1, MAX_MONTHS, N_("Months: a whole number from 1 to 120."), whole=True)
-    paths = number("paths", 1, MAX_PATHS, N_("Paths: a whole number from 1 to 20 000."), whole=True)
+    paths = number("paths", 1, SERVER_MAX_PATHS, N_("Paths: a whole number from 1 to 20 000."), whole=True)
     seed = None
     if form.seed.strip():
         seed = number(

@@ -51,6 +51,7 @@ async def test_only_finished_forecasts_of_the_caisse_are_compared(
             f"{BASE}/comparer", data={"_csrf_token": token, "runs": [done, str(other)]}
         )
         assert response.status_code == 422, (other, response.text)
+        assert "membres d’aujourd’hui" in response.text
         assert 'id="error-runs"' in response.text and 'aria-describedby="error-runs"' in response.text
     listing = await client.get(BASE)
     assert listing.text.count("Comparaison") == 0 and listing.text.count(" / ") == 0

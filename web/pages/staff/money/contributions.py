@@ -28,7 +28,7 @@ from caisse.money import list_arrears, record_contribution_payment
 from caisse.money.arrears import MemberArrears
 from caisse.money.booking import find_member
 from caisse.money.models import ContributionPayment, PaymentMethod
-from caisse.money.month_dues import month_dues
+from caisse.money.month_dues import arrears_page, month_dues
 from caisse.periods import caisse_today, month_of
 from caisse.text import has_control_characters
 from web.formatting import Formatter
@@ -102,15 +102,15 @@ async def _page(
     dues = await month_dues(
         db, caisse.id, month, actor=actor, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
-    arrears = oldest_first(await list_arrears(db, caisse.id, actor=actor))
+    arrears = await arrears_page(db, caisse.id, actor=actor, limit=ARREARS_SHOWN)
     values = values or PaymentForm(received_on=caisse_today().isoformat(), method="transfer")
     _ = translator(request)
     method_options = [(k, _(v)) for k, v in METHODS.items()]
     return page(
         request, "staff/money/contributions.html", status=status, caisse=caisse, caisse_nav=caisse,
         section="contributions", month=month, dues=dues, pager=Pager(number, PAGE_SIZE, dues.total),
-        arrears=arrears[:ARREARS_SHOWN], arrears_count=len(arrears),
-        arrears_cents=sum(a.owed_cents for a in arrears), method_options=method_options,
+        arrears=arrears.households, arrears_count=arrears.count, arrears_cents=arrears.owed_cents,
+        method_options=method_options,
         values=values,
         key=values.key or new_key(), errors=errors or {}, form_error=form_error, recorded=recorded,
         today=caisse_today(),

@@ -1,0 +1,72 @@
+"""The contributions page's households in arrears (`caisse.money.month_dues.arrears_page`): the
+count and total of all, the first households chosen in SQL in the order of the full list, and only
+those shown written to the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caisse.auth.models import AuditEvent
+from caisse.caisses.models import Caisse
+from caisse.money import list_arrears, record_contribution_payment
+from caisse.money.month_dues import arrears_page
+from tests.integration.redemptions.payout_helpers import PayoutWorld
+from tests.integration.web.staff import money_fixtures
+from tests.integration.web.staff.money_fixtures import GESTION
+from tests.integration.web.web_fixtures import Client
+from tests.ledger_checks import MoneyWorld, add_member, post_dues
+from web.pages.staff.money import contributions
+from web.pages.staff.money.contributions import oldest_first
+
+money_pages = money_fixtures.money_pages
+
+
+async def _arrears_audited(db: AsyncSession) -> int:
+    await db.rollback()
+    query = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "member.arrears")
+    return int(await db.scalar(query) or 0)
+
+
+async def test_the_first_households_in_arrears_are_those_of_the_full_list(
+    db: AsyncSession, close_world: MoneyWorld
+) -> None:
+    caisse = await db.get(Caisse, close_world.caisse_id)
+    assert caisse is not None
+    cid = close_world.caisse_id
+    ids = {code: (await add_member(db, cid, code)).id for code in "ABCDEFG"}
+    await post_dues(db, cid, "2026-01", {ids["A"]: 1000, ids["B"]: 500, ids["D"]: 1000})
+    await post_dues(db, cid, "2026-02", {ids["A"]: 1000, ids["D"]: 1000, ids["E"]: 1000, ids["G"]: 1000})
+    await post_dues(db, cid, "2026-02", {ids["E"]: -1000})  # February's due reversed
+    await post_dues(db, cid, "2026-03", {ids["A"]: 1000, ids["C"]: 2000, ids["E"]: 300})
+    for code, cents in (("A", 1500), ("D", 2000), ("F", 500)):
+        await record_contribution_payment(
+            db, caisse, member=ids[code], amount_cents=cents, method="transfer", received_on=date(2026, 3, 5)
+        )
+    await db.commit()
+
+    full = oldest_first(await list_arrears(db, cid, actor=None))
+    assert [a.member_code for a in full] == ["B", "A", "G", "C", "E"]
+    assert full[1].months == ["2026-02", "2026-03"] and full[3].months == ["2026-03"]
+    for limit in range(1, len(full) + 2):
+        before = await _arrears_audited(db)
+        shown = await arrears_page(db, cid, actor=None, limit=limit)
+        await db.commit()
+        assert shown.households == full[:limit]
+        assert (shown.count, shown.owed_cents) == (len(full), sum(a.owed_cents for a in full))
+        assert await _arrears_audited(db) == before + min(limit, len(full))
+
+
+async def test_a_view_of_the_page_audits_only_the_households_it_shows(
+    client: Client, db: AsyncSession, money_pages: PayoutWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(contributions, "ARREARS_SHOWN", 1)
+    before = await _arrears_audited(db)
+    page = await client.get(f"{GESTION}/cotisations?mois=2026-03", headers=money_pages.headers["staff"])
+    assert page.status_code == 200
+    assert "2 foyers doivent 100,00\u00a0€ en tout." in page.text
+    assert "Seuls les 1 premiers sont affichés" in page.text
+    assert await _arrears_audited(db) == before + 1

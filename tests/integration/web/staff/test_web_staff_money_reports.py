@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.models import AuditEvent
 from caisse.caisses.models import Caisse
+from caisse.members.models import Member
 from caisse.money import record_contribution_payment, record_operating_cost
 from caisse.reports.month import month_report
 from tests.integration.redemptions.payout_helpers import PayoutWorld
 from tests.integration.web.staff import money_fixtures
 from tests.integration.web.staff.money_fixtures import GESTION
 from tests.integration.web.web_fixtures import Client
+from web.pages.staff.money import sheets
 
 money_pages = money_fixtures.money_pages
 ledger_verified_after_each_test = money_fixtures.ledger_verified_after_each_test
@@ -138,3 +143,34 @@ async def test_only_this_caisses_staff_read_the_reports(client: Client, money_pa
         assert (await client.get(PAGE, headers=headers)).status_code == 403, who
         assert (await client.get(f"{PAGE}/2026-03/rapport.xlsx", headers=headers)).status_code == 403, who
         assert (await client.get(f"{PAGE}/foyers/foyers.csv", headers=headers)).status_code == 403, who
+
+
+async def test_the_households_files_are_built_off_the_event_loop_and_formulas_stay_text(
+    client: Client, db: AsyncSession, money_pages: PayoutWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member = await db.scalar(select(Member).where(Member.code == "SA-2"))
+    assert member is not None
+    member.reference_person = "=HYPERLINK(1)"
+    await db.commit()
+    loop_thread, builders = threading.get_ident(), []
+    real_xlsx, real_csv = sheets.tables_xlsx, sheets.tables_csv
+
+    def xlsx(*args: Any) -> bytes:
+        builders.append(threading.get_ident())
+        return real_xlsx(*args)
+
+    def csv_text(*args: Any) -> str:
+        builders.append(threading.get_ident())
+        return real_csv(*args)
+
+    monkeypatch.setattr(sheets, "tables_xlsx", xlsx)
+    monkeypatch.setattr(sheets, "tables_csv", csv_text)
+    admin = money_pages.headers["admin"]
+    answer = await client.get(f"{PAGE}/foyers/foyers.xlsx", headers=admin)
+    assert answer.status_code == 200
+    assert (await client.get(f"{PAGE}/foyers/foyers.csv", headers=admin)).status_code == 200
+    assert len(builders) == 2 and loop_thread not in builders
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None and sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    assert sheet["B3"].value == "=HYPERLINK(1)" and sheet["B3"].data_type == "s"
+    assert sheet["I2"].number_format == sheets.EUROS_FORMAT and sheet["J2"].value.year == 2026

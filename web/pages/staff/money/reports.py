@@ -26,7 +26,7 @@ from web.formatting import Formatter
 from web.i18n import N_
 from web.labels import label
 from web.pages.staff.money.common import CSV, GUARD, XLSX, MonthParam, download, valid_month
-from web.pages.staff.money.sheets import Euros, Ratio, Table, tables_csv, tables_xlsx
+from web.pages.staff.money.sheets import Euros, Ratio, Table, csv_off_loop, tables_csv, xlsx_off_loop
 from web.render import formatter, page, translator
 
 MonthPath = Annotated[str, PathParameter(max_length=7)]
@@ -138,7 +138,7 @@ async def report_file(
     if kind is None or not name.startswith("rapport.") or valid_month(month) is None:
         raise ValidationFailed(_("Choose a month such as 2027-03, and a CSV or XLSX file."))
     tables = month_tables(await month_report(db_session, caisse, month), _, fmt)
-    content = tables_csv(tables) if kind == "csv" else tables_xlsx(tables)
+    content = tables_csv(tables) if kind == "csv" else await xlsx_off_loop(tables)
     return download(content, FORMATS[kind], f"rapport-{caisse.slug}-{month}.{kind}")
 
 
@@ -172,5 +172,5 @@ async def households_file(
                 m.applied_on, m.activated_on, m.suspended_on, m.left_on,
             ]
         )  # fmt: skip
-    content = tables_csv([table]) if kind == "csv" else tables_xlsx([table])
+    content = await (csv_off_loop([table]) if kind == "csv" else xlsx_off_loop([table]))
     return download(content, FORMATS[kind], f"foyers-{caisse.slug}-{caisse_today().isoformat()}.{kind}")

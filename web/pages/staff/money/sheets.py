@@ -15,8 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from anyio import to_thread
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -29,6 +32,8 @@ DATE_FORMAT = "dd/mm/yyyy"
 _NOT_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
 _TITLE_LENGTH = 31
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The rows read to size the columns (the header and these; a long table's later rows are alike).
+WIDTH_ROWS = 300
 
 
 @dataclass(frozen=True)
@@ -91,37 +96,58 @@ def sheet_title(text: str, taken: set[str]) -> str:
 
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    """The workbook, streamed (openpyxl's write-only mode: constant memory, several times faster);
+    slow for large tables all the same, so callers run it in a worker thread (`xlsx_off_loop`).
+    Column widths are read from the header and the first `WIDTH_ROWS` rows."""
+    book = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
     for table in tables:
         sheet = book.create_sheet(sheet_title(table.title, taken))
-        sheet.append(table.headers)
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
         widths = [len(h) for h in table.headers]
-        for number, row in enumerate(table.rows, start=2):
-            for column, value in enumerate(row, start=1):
-                target = sheet.cell(row=number, column=column)
-                if isinstance(value, Euros):
-                    target.value = Decimal(value.cents) / 100
-                    target.number_format = EUROS_FORMAT
-                elif isinstance(value, Ratio):
-                    target.value = value.value
-                    target.number_format = PERCENT_FORMAT
-                elif isinstance(value, date):
-                    target.value = value
-                    target.number_format = DATE_FORMAT
-                elif isinstance(value, str):
-                    target.value = value
-                    target.data_type = "s"  # text stays text, even "=..."
-                else:
-                    target.value = value
-                widths[column - 1] = max(widths[column - 1], len(_csv_cell(value)) + 2)
+        for row in table.rows[:WIDTH_ROWS]:
+            for column, value in enumerate(row):
+                widths[column] = max(widths[column], len(_csv_cell(value)) + 2)
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = min(max(width, 10), 60)
+        sheet.freeze_panes = "A2"
+        header = []
+        for text in table.headers:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.data_type = "s"
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet: Any, value: Cell) -> Any:
+    if isinstance(value, Euros):
+        cell = WriteOnlyCell(sheet, value=Decimal(value.cents) / 100)
+        cell.number_format = EUROS_FORMAT
+    elif isinstance(value, Ratio):
+        cell = WriteOnlyCell(sheet, value=value.value)
+        cell.number_format = PERCENT_FORMAT
+    elif isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text stays text, even "=..."
+    else:
+        return value
+    return cell
+
+
+async def xlsx_off_loop(tables: Sequence[Table]) -> bytes:
+    """`tables_xlsx` in a worker thread: the event loop keeps serving other requests meanwhile."""
+    return await to_thread.run_sync(tables_xlsx, tables)
+
+
+async def csv_off_loop(tables: Sequence[Table]) -> str:
+    """`tables_csv` in a worker thread, for tables of every household."""
+    return await to_thread.run_sync(tables_csv, tables)

@@ -12,6 +12,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.auth.models import AuditEvent
 from caisse.money.models import ContributionPayment
 from caisse.periods import caisse_today
 from tests.integration.redemptions.payout_helpers import PayoutWorld
@@ -161,4 +162,26 @@ async def test_only_this_caisses_staff_see_or_record_contributions(
     assert (
         await client.get("/c/inconnue/gestion/cotisations", headers=money_pages.headers["staff"])
     ).status_code in (403, 404)
+    assert await _payments(db) == 0
+
+
+async def test_the_dues_shown_with_a_refused_payment_stay_in_the_audit_log(
+    client: Client, db: AsyncSession, money_pages: PayoutWorld
+) -> None:
+    staff = money_pages.headers["staff"]
+    token, key = await open_form(client, staff, PAGE)
+
+    async def audited() -> int:
+        await db.rollback()
+        query = (
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.in_(("member.contributions", "member.arrears")))
+        )
+        return int(await db.scalar(query) or 0)
+
+    before = await audited()
+    answer = await post_form(client, staff, PAGE, {**_form(amount="-4"), "key": key or ""}, token=token)
+    assert answer.status_code == 422 and "SA-2" in answer.text
+    assert await audited() > before
     assert await _payments(db) == 0

@@ -202,3 +202,26 @@ async def test_the_form_sent_back_unchanged_changes_nothing(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "member.update")
     )
     assert updates == 0
+
+
+async def test_a_household_page_shown_by_a_refused_status_form_stays_in_the_audit_log(
+    client: Client, db: AsyncSession, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    token = await token_of(client, staff, f"{STAFF}/membres/SA-2")
+    member_id = str(staff_world.members["SA-2"])
+
+    async def reads() -> int:
+        await db.rollback()
+        query = (
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "member.read", AuditEvent.subject_id == member_id)
+        )
+        return int(await db.scalar(query) or 0)
+
+    before = await reads()
+    for data, status in (({"to": "", "reason": "x"}, 422), ({"to": "applicant", "reason": "x"}, 409)):
+        answer = await send(client, staff, STATUS, {"effective_on": "", **data}, token=token)
+        assert answer.status_code == status and "Foyer SA-2" in answer.text
+    assert await reads() == before + 2  # one read of SA-2's page per refusal shown
+    assert (await _member(db, "SA-2")).status is MemberStatus.ACTIVE

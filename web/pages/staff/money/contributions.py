@@ -33,6 +33,7 @@ from caisse.periods import caisse_today, month_of
 from caisse.text import has_control_characters
 from web.formatting import Formatter
 from web.i18n import N_
+from web.pages.staff.forms import refused_page
 from web.pages.staff.money.common import (
     CSV,
     GUARD,
@@ -194,10 +195,14 @@ async def record_payment(
                     "This household is still an applicant: activate it before recording its contributions."
                 )
 
-    def again(status: int, form_error: str | None = None, **extra: Any) -> Any:
-        return _page(
-            request, db_session, caisse, actor, status=status, values=values, errors=errors,
-            form_error=form_error, **extra,
+    def again(status: int, form_error: str | None = None) -> Any:
+        # The page shows households' dues and arrears: built after the rollback, its reads audited.
+        return refused_page(
+            db_session, caisse,
+            lambda: _page(
+                request, db_session, caisse, actor, status=status, values=values, errors=errors,
+                form_error=form_error,
+            ),
         )  # fmt: skip
 
     if errors or not values.key:

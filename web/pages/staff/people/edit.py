@@ -6,7 +6,8 @@ does for the API and writes nothing when one is wrong. Each field's problem is s
 the page's language. The status moves are the status machine's (`caisse.members.status`), each
 with a date and a reason, through `change_status`. A change that succeeds redirects (303) to the
 household's page; an error re-renders the form (422, or 409 for a move the machine refuses) with
-what was typed, and the request's transaction is rolled back.
+what was typed, and the request's transaction is rolled back; the household page behind a refused
+status form is read again after that rollback, so its reads stay in the audit log (`refused_page`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from caisse.members.service import change_status, read_member, update_member
 from caisse.periods import caisse_today
 from caisse.text import has_control_characters
 from web.formatting import Formatter
+from web.pages.staff.forms import refused_page
 from web.pages.staff.people.common import GUARD, PathText, member_url, read_cents, read_day
 from web.pages.staff.people.households import find_member, household_context
 from web.render import formatter, page, translator
@@ -241,20 +243,26 @@ async def change_status_form(
     to, day, errors = _status_problems(data, last, _, fmt)
     shown = {"to": data.to[:20], "effective_on": data.effective_on[:20], "reason": data.reason[:MAX_REASON]}
 
-    def again(status: int, form_error: str | None = None) -> Template:
-        return page(
-            request, "staff/people/member.html", status=status, **context, updated=False,
-            status_changed=False, status_values=shown, status_errors=errors, status_error=form_error,
-        )  # fmt: skip
+    async def again(status: int, form_error: str | None = None) -> Template:
+        async def build() -> Template:
+            fresh = await household_context(request, caisse, actor, db_session, code)
+            return page(
+                request, "staff/people/member.html", status=status, **fresh, updated=False,
+                status_changed=False, status_values=shown, status_errors=errors, status_error=form_error,
+            )  # fmt: skip
+
+        return await refused_page(db_session, caisse, build)
 
     if errors or to is None:
-        return again(422)
+        return await again(422)
     try:
         await change_status(
             db_session, caisse, member, to=to, effective_on=day, reason=data.reason.strip(), actor=actor
         )
     except Conflict:
-        return again(409, _("This household cannot take that status now; choose one of the moves offered."))
+        return await again(
+            409, _("This household cannot take that status now; choose one of the moves offered.")
+        )
     except ValidationFailed as exc:
-        return again(422, exc.detail)
+        return await again(422, exc.detail)
     return Redirect(path=member_url(caisse, member.code, "?statut=1"), status_code=303)

@@ -93,7 +93,10 @@ def chunk_size_for(requested: int, paths: int, units: int, credit_ages: int, *, 
             "credit_lifetime_months or the household types ([population] households or income_bins)"
             + ("; or use the stratified engine." if micro else "; or run it with `caisse simulate`.")
         )
-    return max(1, min(requested, MAX_CHUNK_SIZE, paths, MAX_CHUNK_CELLS // per_path))
+    chunk = min(requested, MAX_CHUNK_SIZE)
+    fits = MAX_CHUNK_CELLS // per_path
+    # A chunk never holds more paths than the run: the document's size stands when those fit.
+    return chunk if min(chunk, paths) <= fits else fits
 
 
 def check_work(paths: int, months: int, units: int, credit_ages: int, runs: int, *, micro: bool) -> int:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.errors import ValidationFailed
 from caisse.http.errors import database_refusal
-from caisse.simulations.limits import MAX_CHUNK_SIZE, MAX_ITEMS
+from caisse.simulations.limits import MAX_CHUNK_CELLS, MAX_CHUNK_SIZE, MAX_ITEMS, chunk_size_for
 from caisse.simulations.models import SimulationRun
 from tests.conftest import World
 from tests.integration.simulations.test_simulations_api import URL, Client, tiny, wait_done
@@ -169,3 +170,11 @@ async def test_a_body_too_large_or_nested_too_deep_is_a_4xx(client: Client, worl
     response = await client.post(URL, content=nested.encode(), headers=official)
     assert response.status_code == 400, response.text
     assert (await client.get(URL, headers=world.headers["official"])).json() == []
+
+
+def test_a_chunk_holds_only_what_fits_in_memory() -> None:
+    assert chunk_size_for(100_000, 2000, 10, 1, micro=False) == MAX_CHUNK_SIZE
+    assert chunk_size_for(250, 20, 10, 1, micro=False) == 250  # the document's, when it fits
+    assert chunk_size_for(250, 2000, 30_000, 120, micro=False) == MAX_CHUNK_CELLS // (30_000 * 120)
+    with pytest.raises(ValidationFailed, match="credit_lifetime_months"):
+        chunk_size_for(250, 1, 50_000, 120, micro=False)

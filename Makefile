@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/close_month.py
 	$(BIN)/python benchmarks/payments.py
+	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/simulate.py
 
 clean:

@@ -3,13 +3,18 @@ database: run ids out of range, a comparison of runs that are not finished forec
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.db.base import utcnow
+from caisse.http.errors import database_refusal
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from tests.conftest import World
 from tests.integration.web.officials.test_officials_pages import BASE, finished_page, run_scenario, tiny_form
 from tests.integration.web.web_fixtures import Client, csrf_token, log_in
+from web.errors import _status_and_detail
 
 TOO_LARGE_ID = 2**63  # one past BIGINT
 
@@ -112,3 +117,16 @@ async def test_a_single_path_forecast_claims_no_precision(world: World, client: 
     token = csrf_token((await client.get(f"{BASE}/nouvelle?base=montpellier")).text)
     page = await finished_page(client, await run_scenario(client, token, paths="1"))
     assert "± 0" not in page and "Pas d’erreur type de Monte-Carlo avec une seule trajectoire" in page
+
+
+async def test_a_character_the_database_cannot_store_is_a_422_page_as_on_the_api(
+    db: AsyncSession, backend: str
+) -> None:
+    """The safety net under `caisse.text`: pages and API classify the database's refusal alike."""
+    if backend == "sqlite":
+        pytest.skip("SQLite stores NUL in text")
+    with pytest.raises(DBAPIError) as caught:
+        await db.execute(text("SELECT CAST(:name AS TEXT)"), {"name": "a\x00b"})
+    refusal = database_refusal(caught.value)
+    assert refusal is not None and refusal.status == 422
+    assert _status_and_detail(caught.value) == (422, None)

@@ -1,4 +1,13 @@
-"""What the staff's pages share, people and money alike.
+"""What the staff's pages share, people and money alike: the guard and their addresses, query
+parameters and paging, retry keys, reading a day, an amount or a small whole number typed in a
+form, the words for a household's status and a funder's kind, text put in a spreadsheet, and
+re-rendering a refused form (`refused_page`).
+
+The guard is the API's (`requires(*STAFF)`): the caisse's staff and its administrators (who hold
+staff rights), and superusers; anyone else gets the 403 page, anonymous callers the login page.
+
+Days are typed as YYYY-MM-DD (a date field) or DD/MM/YYYY, ASCII digits only, on every form (the
+CSV import reads the same, `caisse.members.csv_import.parse_day`).
 
 `refused_page`: a form refused with a 4xx is re-rendered with the page's personal data (a
 household's details, a month's dues). The request's transaction is rolled back on a 4xx, and the
@@ -8,14 +17,122 @@ transaction of its own that is committed: the audit log keeps what staff were sh
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from datetime import date
+from typing import Annotated, TypeAlias, TypeVar
 
+from litestar.params import PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.amounts import MAX_AMOUNT_CENTS, parse_euros
+from caisse.auth.guards import STAFF, requires
 from caisse.caisses.models import Caisse
+from caisse.members.csv_import import parse_day
+from caisse.members.models import MemberStatus
+from web.formatting import Formatter
+from web.i18n import N_
 
 T = TypeVar("T")
+
+GUARD = [requires(*STAFF)]
+PAGE_SIZE = 50
+MAX_PAGE = 100_000
+PageNumber: TypeAlias = Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PAGE)]
+Flag: TypeAlias = Annotated[str | None, QueryParameter(max_length=10)]
+RecordId: TypeAlias = Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)]
+# A member code, a month or a reference in the path; longer is no such thing (404 below it).
+PathText: TypeAlias = Annotated[str, PathParameter(max_length=80)]
+_KEY = re.compile(r"[\x21-\x7e]{16,100}")
+_SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+STATUS_LABELS = {
+    MemberStatus.APPLICANT: N_("Applicant"),
+    MemberStatus.ACTIVE: N_("Active"),
+    MemberStatus.SUSPENDED: N_("Suspended"),
+    MemberStatus.LEFT: N_("Left"),
+}
+# A funder's kind (`caisse.money` subsidy sources).
+FUNDER_KINDS = {
+    "city": N_("City"),
+    "intercommunality": N_("Group of communes"),
+    "department": N_("Département"),
+    "region": N_("Region"),
+    "state": N_("State"),
+    "social_security": N_("CAF, MSA or CPAM"),
+    "foundation": N_("Foundation"),
+    "other": N_("Other funder"),
+}
+
+
+def staff_url(caisse: Caisse, rest: str = "") -> str:
+    return f"/c/{caisse.slug}/gestion{rest}"
+
+
+def new_key() -> str:
+    """A form's retry key: the same form sent twice records once."""
+    return secrets.token_urlsafe(16)
+
+
+def clean_key(key: str) -> str:
+    """The form's retry key when it looks like one we made, else "" (the form was tampered with)."""
+    return key if _KEY.fullmatch(key) else ""
+
+
+def read_day(text: str) -> date:
+    """A day typed as YYYY-MM-DD (a date field) or DD/MM/YYYY; ValueError otherwise."""
+    return parse_day(text.strip())
+
+
+def day_or_none(text: str) -> date | None:
+    """`read_day`, None when the text is not a day."""
+    try:
+        return read_day(text)
+    except ValueError:
+        return None
+
+
+def read_cents(text: str) -> int:
+    """Euros typed with a comma or a point ("1 250,50"); cents. ValueError otherwise."""
+    return parse_euros(text.strip())
+
+
+def check_amount(
+    text: str, errors: dict[str, str], field: str, _: Callable[[str], str], fmt: Formatter
+) -> int:
+    """Cents from an amount typed in euros (0 and an error by `field` when it is not one)."""
+    if not text:
+        errors[field] = _("Enter the amount in euros, such as 25,00.")
+        return 0
+    try:
+        cents = read_cents(text)
+    except ValueError:
+        errors[field] = _("Write the amount in euros with at most 2 decimals, such as 25,00.")
+        return 0
+    if cents <= 0:
+        errors[field] = _("The amount must be more than 0 €.")
+        return 0
+    if cents > MAX_AMOUNT_CENTS:
+        errors[field] = _("An amount is at most %(max)s.") % {"max": fmt.money(MAX_AMOUNT_CENTS)}
+        return 0
+    return cents
+
+
+def small_int(text: str, low: int, high: int) -> int | None:
+    """A whole number typed in ASCII digits from `low` to `high`, else None (never a 500 for "²"
+    or five thousand digits)."""
+    text = text.strip()
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def spreadsheet_text(cell: str) -> str:
+    """Text typed by a person, made to reach a spreadsheet as text, never as a formula (also when
+    blanks come before the "=", which some importers trim)."""
+    return "'" + cell if cell.lstrip(" \u00a0").startswith(_SPREADSHEET_FORMULA) else cell
 
 
 async def refused_page(db: AsyncSession, caisse: Caisse, build: Callable[[], Awaitable[T]]) -> T:

@@ -8,11 +8,13 @@ import csv
 import html
 import io
 import re
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.models import AuditEvent
+from caisse.members.models import Member
 from caisse.money.models import ContributionPayment
 from caisse.periods import caisse_today
 from tests.integration.redemptions.payout_helpers import PayoutWorld
@@ -185,3 +187,32 @@ async def test_the_dues_shown_with_a_refused_payment_stay_in_the_audit_log(
     assert answer.status_code == 422 and "SA-2" in answer.text
     assert await audited() > before
     assert await _payments(db) == 0
+
+
+async def test_a_day_is_read_as_on_the_household_forms(
+    client: Client, db: AsyncSession, money_pages: PayoutWorld
+) -> None:
+    staff = money_pages.headers["staff"]
+    token, key = await open_form(client, staff, PAGE)
+    arabic = await post_form(
+        client, staff, PAGE, {**_form(received_on="٥/٣/٢٠٢٦"), "key": key or ""}, token=token
+    )
+    assert arabic.status_code == 422 and "error-received_on" in arabic.text
+    short = await post_form(
+        client, staff, PAGE, {**_form(received_on="2026-3-5"), "key": key or ""}, token=token
+    )
+    assert short.status_code == 303  # as the status form and the CSV import read it
+    payment = await db.scalar(select(ContributionPayment))
+    assert payment is not None and payment.received_on == date(2026, 3, 5)
+
+
+async def test_a_name_that_looks_like_a_formula_after_blanks_stays_text_in_the_arrears_csv(
+    client: Client, db: AsyncSession, money_pages: PayoutWorld
+) -> None:
+    member = await db.scalar(select(Member).where(Member.code == "SA-1"))
+    assert member is not None
+    member.reference_person = " =1+1"
+    await db.commit()
+    found = await client.get(f"{PAGE}/impayes.csv", headers=money_pages.headers["staff"])
+    rows = list(csv.DictReader(io.StringIO(found.text)))
+    assert rows[0]["reference_person"] == "' =1+1"

@@ -33,23 +33,20 @@ from caisse.periods import caisse_today, month_of
 from caisse.text import has_control_characters
 from web.formatting import Formatter
 from web.i18n import N_
-from web.pages.staff.forms import refused_page
-from web.pages.staff.money.common import (
-    CSV,
+from web.pages.staff.forms import (
     GUARD,
     PAGE_SIZE,
     Flag,
-    MonthParam,
     PageNumber,
     RecordId,
     check_amount,
-    check_past_day,
     clean_key,
-    download,
-    gestion_url,
     new_key,
-    valid_month,
+    refused_page,
+    spreadsheet_text,
+    staff_url,
 )
+from web.pages.staff.money.common import CSV, MonthParam, check_past_day, download, valid_month
 from web.pages.till.common import Pager
 from web.render import formatter, page, translator
 
@@ -224,7 +221,7 @@ async def record_payment(
         return await again(422, exc.detail)
     flag = "&deja=1" if not result.created else ""
     return Redirect(
-        path=gestion_url(caisse, f"/cotisations?paiement={result.record.id}{flag}"), status_code=303
+        path=staff_url(caisse, f"/cotisations?paiement={result.record.id}{flag}"), status_code=303
     )
 
 
@@ -240,13 +237,8 @@ async def arrears_csv(caisse: PathCaisse, actor: Caller, db_session: DbSession) 
     for a in found:
         writer.writerow(
             [
-                a.member_code, _as_text(a.reference_person), a.status.value, plain_euros(a.owed_cents),
-                a.months[0] if a.months else "", " ".join(a.months),
+                a.member_code, spreadsheet_text(a.reference_person), a.status.value,
+                plain_euros(a.owed_cents), a.months[0] if a.months else "", " ".join(a.months),
             ]
         )  # fmt: skip
     return download(out.getvalue(), CSV, f"impayes-{caisse.slug}-{caisse_today().isoformat()}.csv")
-
-
-def _as_text(cell: str) -> str:
-    # A name typed by a person must reach a spreadsheet as text, never as a formula.
-    return "'" + cell if cell.startswith(("=", "+", "-", "@", "\t", "\r")) else cell

@@ -43,24 +43,23 @@ from caisse.redemptions.batch_lookup import outlet_ids_of
 from caisse.redemptions.position import outlet_balance
 from caisse.redemptions.requests import redemption_row
 from caisse.text import has_control_characters
-from web.pages.staff.money.common import (
-    CSV,
+from web.pages.staff.forms import (
     GUARD,
     PAGE_SIZE,
     Flag,
     PageNumber,
     RecordId,
     clean_key,
-    download,
-    gestion_url,
+    day_or_none,
     new_key,
-    parse_day,
+    staff_url,
 )
+from web.pages.staff.money.common import CSV, download
 from web.pages.till.common import Pager
 from web.render import page, translator
 
 Decision = Annotated[str | None, QueryParameter(name="decision", max_length=10)]
-_IDS = re.compile(r"\d{1,18}( \d{1,18})*")
+_IDS = re.compile(r"[0-9]{1,18}( [0-9]{1,18})*")
 # A batch pays at most the MAX_LIMIT oldest approved requests the page shows; the next batch the rest.
 # The requests awaiting a decision shown at once (the oldest); the rest come as these are decided.
 WAITING_SHOWN = 100
@@ -77,7 +76,7 @@ class BatchForm(msgspec.Struct):
 
 
 def _url(caisse: Caisse, rest: str = "") -> str:
-    return gestion_url(caisse, f"/reconversions{rest}")
+    return staff_url(caisse, f"/reconversions{rest}")
 
 
 async def _page(
@@ -231,7 +230,7 @@ async def make_batch(
     _ = translator(request)
     errors: dict[str, str] = {}
     typed = data.execution_date.strip()
-    day = parse_day(typed)
+    day = day_or_none(typed)
     today = caisse_today()
     if day is None:
         errors["execution_date"] = _("Enter the day the bank should pay, such as 14/03/2027.")

@@ -23,31 +23,15 @@ from caisse.periods import caisse_today, month_of
 from caisse.reports.month import month_report, report_months
 from caisse.reports.schemas import MonthReport
 from web.formatting import Formatter
-from web.i18n import N_
 from web.labels import label
-from web.pages.staff.money.common import CSV, GUARD, XLSX, MonthParam, download, valid_month
+from web.pages.staff.forms import FUNDER_KINDS, GUARD, STATUS_LABELS
+from web.pages.staff.money.common import CSV, XLSX, MonthParam, download, valid_month
 from web.pages.staff.money.sheets import Euros, Ratio, Table, csv_off_loop, tables_csv, xlsx_off_loop
 from web.render import formatter, page, translator
 
 MonthPath = Annotated[str, PathParameter(max_length=7)]
 FileName = Annotated[str, PathParameter(max_length=20)]
 FORMATS = {"csv": CSV, "xlsx": XLSX}
-KINDS = {
-    "city": N_("City"),
-    "intercommunality": N_("Group of communes"),
-    "department": N_("Département"),
-    "region": N_("Region"),
-    "state": N_("State"),
-    "social_security": N_("CAF, MSA or CPAM"),
-    "foundation": N_("Foundation"),
-    "other": N_("Other funder"),
-}
-MEMBER_STATUSES = {
-    "applicant": N_("Applicant"),
-    "active": N_("Active"),
-    "suspended": N_("Suspended"),
-    "left": N_("Left"),
-}
 
 
 def month_tables(report: MonthReport, _: Callable[[str], str], fmt: Formatter) -> list[Table]:
@@ -55,7 +39,7 @@ def month_tables(report: MonthReport, _: Callable[[str], str], fmt: Formatter) -
     money_in = Table(_("Money in"), [_("Item"), _("Amount (€)")])
     money_in.rows.append([_("Contributions paid"), Euros(report.money_in.contributions_paid_cents)])
     for source in report.money_in.subsidies_by_source:
-        kind = _(label(KINDS, source.kind))
+        kind = _(label(FUNDER_KINDS, source.kind))
         money_in.rows.append([_("Subsidy: %(source)s (%(kind)s)") % {"source": source.source, "kind": kind},
                               Euros(source.cents)])  # fmt: skip
     if report.money_in.opening_reserve_cents:
@@ -165,7 +149,7 @@ async def households_file(
     for m in sorted(members, key=lambda m: m.code):
         table.rows.append(
             [
-                m.code, m.reference_person, _(label(MEMBER_STATUSES, m.status.value)), m.email, m.phone,
+                m.code, m.reference_person, _(STATUS_LABELS[m.status]), m.email, m.phone,
                 m.adults, m.others_14_plus, m.children_under_14, Euros(m.monthly_income_cents),
                 m.income_declared_on,
                 None if m.chosen_contribution_cents is None else Euros(m.chosen_contribution_cents),

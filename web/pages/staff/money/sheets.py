@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from caisse.amounts import plain_euros
+from web.pages.staff.forms import spreadsheet_text
 from web.pages.staff.money.common import EUROS_FORMAT
 
 PERCENT_FORMAT = "0.0%"
@@ -31,7 +32,6 @@ DATE_FORMAT = "dd/mm/yyyy"
 # Characters a sheet's title may not hold, and its length.
 _NOT_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
 _TITLE_LENGTH = 31
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The rows read to size the columns (the header and these; a long table's later rows are alike).
 WIDTH_ROWS = 300
 
@@ -65,8 +65,8 @@ def _csv_cell(cell: Cell) -> str:
         return cell.isoformat()
     if cell is None:
         return ""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
-        return "'" + cell  # text typed by a person must never run as a formula
+    if isinstance(cell, str):
+        return spreadsheet_text(cell)  # text typed by a person must never run as a formula
     return str(cell)
 
 

@@ -31,32 +31,22 @@ from caisse.money.models import OperatingCost, Subsidy, SubsidyKind, SubsidySour
 from caisse.periods import caisse_today
 from caisse.text import has_control_characters
 from web.formatting import Formatter
-from web.i18n import N_
-from web.pages.staff.money.common import (
+from web.pages.staff.forms import (
+    FUNDER_KINDS,
     GUARD,
     PAGE_SIZE,
     Flag,
     PageNumber,
     RecordId,
     check_amount,
-    check_past_day,
     clean_key,
-    gestion_url,
     new_key,
+    staff_url,
 )
+from web.pages.staff.money.common import check_past_day
 from web.pages.till.common import Pager
 from web.render import formatter, page, translator
 
-SOURCE_KINDS = {
-    "city": N_("City"),
-    "intercommunality": N_("Group of communes"),
-    "department": N_("Département"),
-    "region": N_("Region"),
-    "state": N_("State"),
-    "social_security": N_("CAF, MSA or CPAM"),
-    "foundation": N_("Foundation"),
-    "other": N_("Other funder"),
-}
 MAX_NAME = 200
 MAX_CATEGORY = 80
 MAX_REFERENCE = 120
@@ -85,7 +75,7 @@ class CostForm(msgspec.Struct):
 
 
 def _url(caisse: Caisse, rest: str = "") -> str:
-    return gestion_url(caisse, f"/subventions{rest}")
+    return staff_url(caisse, f"/subventions{rest}")
 
 
 async def _page(
@@ -112,8 +102,8 @@ async def _page(
     return page(
         request, "staff/money/subsidies.html", status=status, caisse=caisse, caisse_nav=caisse,
         section="subsidies", sources=sources, rows=rows, pager=Pager(number, PAGE_SIZE, total),
-        costs=costs, costs_total=costs_total, kinds=SOURCE_KINDS,
-        kind_options=[(k, _(v)) for k, v in SOURCE_KINDS.items()],
+        costs=costs, costs_total=costs_total, kinds=FUNDER_KINDS,
+        kind_options=[(k, _(v)) for k, v in FUNDER_KINDS.items()],
         source_options=[(str(s.source.id), s.source.name) for s in sources],
         subsidy=subsidy or SubsidyForm(received_on=today), source=source or SourceForm(),
         cost=cost or CostForm(paid_on=today), subsidy_key=(subsidy.key if subsidy else "") or new_key(),
@@ -230,9 +220,9 @@ async def add_source(
         _("Enter the funder's name, such as Ville de Foix, in at most 200 characters on one line."),
         required=True,
     )  # fmt: skip
-    if data.kind not in SOURCE_KINDS:
+    if data.kind not in FUNDER_KINDS:
         errors["f-kind"] = _("Choose what kind of funder it is.")
-    values = SourceForm(name=name, kind=data.kind if data.kind in SOURCE_KINDS else "")
+    values = SourceForm(name=name, kind=data.kind if data.kind in FUNDER_KINDS else "")
     if not errors:
         try:
             source = await create_subsidy_source(db_session, caisse, name=name, kind=SubsidyKind(values.kind))

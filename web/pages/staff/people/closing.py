@@ -33,7 +33,7 @@ from caisse.cycle.status import cycle_status
 from caisse.errors import Conflict, NotFound, PeriodOutOfOrder, ValidationFailed
 from caisse.periods import caisse_today, month_of
 from web.formatting import Formatter
-from web.pages.staff.people.common import GUARD, PathText, staff_url
+from web.pages.staff.forms import GUARD, PathText, staff_url
 from web.render import formatter, page, translator
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")

@@ -20,7 +20,7 @@ from caisse.periods import caisse_today, month_of
 from caisse.redemptions.models import RedemptionStatus
 from caisse.redemptions.requests import list_redemptions
 from caisse.reports.month import month_report
-from web.pages.staff.people.common import GUARD, STATUS_LABELS
+from web.pages.staff.forms import GUARD, STATUS_LABELS
 from web.pages.staff.people.queries import households_by_status
 from web.render import page
 

@@ -30,8 +30,8 @@ from caisse.members.service import change_status, read_member, update_member
 from caisse.periods import caisse_today
 from caisse.text import has_control_characters
 from web.formatting import Formatter
-from web.pages.staff.forms import refused_page
-from web.pages.staff.people.common import GUARD, PathText, member_url, read_cents, read_day
+from web.pages.staff.forms import GUARD, PathText, read_cents, read_day, refused_page
+from web.pages.staff.people.common import member_url
 from web.pages.staff.people.households import find_member, household_context
 from web.render import formatter, page, translator
 

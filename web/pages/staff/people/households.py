@@ -32,15 +32,15 @@ from caisse.rules.explain import explain
 from caisse.rules.schemes import SelfDeterminedScheme
 from caisse.text import has_control_characters
 from web.pages.member.account import movement_text
-from web.pages.staff.people.common import GUARD, STATUS_LABELS, STATUS_MOVES, PathText
-from web.pages.till.common import MAX_PAGE, Pager
+from web.pages.staff.forms import GUARD, STATUS_LABELS, PageNumber, PathText
+from web.pages.staff.people.common import STATUS_MOVES
+from web.pages.till.common import Pager
 from web.render import formatter, page, translator
 
 PAGE_SIZE = 25
 RECENT = 10
 MAX_QUERY = 100
 MAX_CODE = 40
-PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PAGE)]
 Search = Annotated[str | None, QueryParameter(name="q", max_length=MAX_QUERY)]
 # The form's "any status" sends `statut=` (empty): no filter.
 StatusFilter = Annotated[str | None, QueryParameter(name="statut", max_length=20)]

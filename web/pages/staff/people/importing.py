@@ -66,7 +66,7 @@ from caisse.members.csv_import import (
 )
 from caisse.members.importing import import_households
 from caisse.periods import caisse_today
-from web.pages.staff.people.common import GUARD, STATUS_LABELS, PathText, staff_url
+from web.pages.staff.forms import GUARD, STATUS_LABELS, PathText, staff_url
 from web.render import page, translator
 
 # The preview lists this many lines; the count says how many more the file holds.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,9 +76,13 @@ def recursion_handler(request: Request[Any, Any, Any], exc: RecursionError) -> R
 # PostgreSQL's refusals of a character it cannot store (NUL in text: character_not_in_repertoire;
 # \u0000 in JSON: untranslatable_character).
 _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
-# A number out of the column's range: numeric_value_out_of_range from the server, and asyncpg's own
-# refusal of an argument out of int64 before it is sent (data_exception, "value out of int64 range").
-_OUT_OF_RANGE = frozenset({"22003", "22000"})
+# A number out of the column's range: numeric_value_out_of_range from the server.
+_OUT_OF_RANGE = "22003"
+# asyncpg's own refusal of an argument before it is sent ("invalid input for query argument $1: …
+# (value out of int64 range)"): data_exception, which also covers a wrong type passed by our code
+# (a server fault), hence the words.
+_CLIENT_DATA_ERROR = "22000"
+_OUT_OF_INT_RANGE = re.compile(r"value out of int(16|32|64) range")
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,9 @@ def database_refusal(exc: DBAPIError) -> DatabaseRefusal | None:
         return DatabaseRefusal(
             422, "invalid", "The request holds a character that cannot be stored (such as NUL); remove it."
         )
-    if sqlstate in _OUT_OF_RANGE:
+    if sqlstate == _OUT_OF_RANGE or (
+        sqlstate == _CLIENT_DATA_ERROR and _OUT_OF_INT_RANGE.search(str(exc.orig)) is not None
+    ):
         return DatabaseRefusal(400, "invalid", "A number in the request is out of range.")
     return None
 

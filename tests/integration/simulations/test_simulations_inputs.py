@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,6 +66,10 @@ async def test_a_number_out_of_the_databases_range_is_the_callers_fault(
         await db.execute(query)
     refusal = database_refusal(caught.value)
     assert refusal is not None and refusal.status == 400
+    # A value of the wrong type is our code's fault, not the caller's: it stays a 500.
+    with pytest.raises(DBAPIError) as caught:
+        await db.execute(text("SELECT CAST(:number AS BIGINT)"), {"number": "douze"})
+    assert "douze" in str(caught.value.orig) and database_refusal(caught.value) is None
 
 
 async def test_credit_ages_count_in_the_work_limit(client: Client, world: World) -> None:

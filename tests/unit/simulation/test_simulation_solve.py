@@ -16,7 +16,7 @@ from caisse.cli import main
 from simulation.population import Population, population_from_households
 from simulation.run import simulate
 from simulation.scenario import Scenario
-from simulation.solve import TargetOutOfReach, parse_target, scenario_at, solve
+from simulation.solve import TargetOutOfReach, metric_of, parse_target, scenario_at, solve
 from simulation.sources import build_population
 from tests.unit.simulation.simulation_helpers import scenario, three_households
 
@@ -116,6 +116,25 @@ def test_stochastic_solution_meets_its_target_and_one_tolerance_less_does_not() 
     short, _ = scenario_at(base, people, "initial_reserve", solution.value - solution.tolerance)
     missed = simulate(short, paths=solution.paths, seed=solution.seed).summary()
     assert missed.depletion_month.p_ever > 0.1
+
+
+@pytest.mark.parametrize("target", ["p_deficit_any_month <= 0.1", "final_reserve_p05 >= 20000"])
+def test_the_reserve_read_from_the_paths_is_the_smallest_on_its_grid_that_meets_the_target(
+    target: str,
+) -> None:
+    """The initial reserve moves every month's reserve one for one: one run's paths give the answer,
+    a second confirms it, a third that one grid step (a cent here) less misses the target."""
+    base = _risky()
+    solution = solve(base, lever="initial_reserve", target=target, tolerance=0.01)
+    assert solution.evaluations <= 4 and solution.value > 0 and not solution.met_at_bound
+    goal = parse_target(target)
+    assert goal.margin(solution.metric) >= 0
+    people = build_population(base.population)
+    short, _ = scenario_at(base, people, "initial_reserve", round(solution.value - 0.01, 2))
+    missed = simulate(short, paths=solution.paths, seed=solution.seed)
+    # The figure as the solver reads it (the summary rounds its percentiles to the cent).
+    figure = metric_of(goal.metric, missed, missed.summary())[0]
+    assert goal.margin(figure) < 0
 
 
 def test_stochastic_allocation_solution_is_the_largest_that_meets_the_target() -> None:

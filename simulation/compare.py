@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import msgspec
 import numpy as np
 
+from simulation.population import Population
 from simulation.results import Results, SimulationResult
 from simulation.run import Executor, Progress, Simulation, fresh_seed, simulate
 from simulation.scenario import Scenario
@@ -92,13 +93,19 @@ def compare_scenarios(
     paths: int | None = None,
     seed: int | None = None,
     engine: EngineName = "stratified",
+    populations: Sequence[Population | None] | None = None,
     executor: Executor | None = None,
     on_progress: Progress | None = None,
 ) -> ComparedRuns:
     """Run every scenario with the first one's seed, paths and chunk size (or `paths` and `seed`), and
-    compare each with the first. The scenarios must have the same number of months."""
+    compare each with the first. The scenarios must have the same number of months. `populations`:
+    each scenario's population when it is given rather than built from the scenario (a caisse's
+    members), as `population=` of :func:`simulate`; None for those built from their scenario."""
     if len(scenarios) < 2:
         raise ValueError("a comparison needs at least two scenarios")
+    given = list(populations) if populations is not None else [None] * len(scenarios)
+    if len(given) != len(scenarios):
+        raise ValueError(f"{len(given)} populations for {len(scenarios)} scenarios")
     first = scenarios[0].scenario
     months = {s.scenario.months for s in scenarios}
     if len(months) > 1:
@@ -106,7 +113,7 @@ def compare_scenarios(
     shared_seed = seed if seed is not None else first.seed if first.seed is not None else fresh_seed()
     shared_paths = paths or first.paths
     runs = []
-    for index, scenario in enumerate(scenarios):
+    for index, (scenario, population) in enumerate(zip(scenarios, given, strict=True)):
         aligned = msgspec.structs.replace(scenario.scenario, chunk_size=first.chunk_size)
         same = msgspec.structs.replace(scenario, scenario=aligned)
         report = None if on_progress is None else _overall(on_progress, index, len(scenarios))
@@ -116,6 +123,7 @@ def compare_scenarios(
                 paths=shared_paths,
                 seed=shared_seed,
                 engine=engine,
+                population=population,
                 executor=executor,
                 on_progress=report,
             )

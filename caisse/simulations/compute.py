@@ -11,8 +11,7 @@ from caisse.simulations.models import RunKind
 from caisse.simulations.privacy import private
 from caisse.simulations.scenarios import PreparedRun
 from caisse.simulations.solving import solve_computation
-from simulation import Comparison, simulate
-from simulation.compare import _paired  # the paired differences of a comparison, with their errors
+from simulation import Comparison, compare_scenarios, simulate
 from simulation.run import Progress
 
 Compute = Callable[[Progress], bytes]
@@ -42,34 +41,13 @@ def _forecast(prepared: PreparedRun, on_progress: Progress) -> bytes:
 
 
 def _comparison(prepared: PreparedRun, on_progress: Progress) -> bytes:
-    """As `simulation.compare_scenarios` (common random numbers: the first scenario's seed, paths and
-    chunk size for all), with each scenario's own population, which that function cannot take."""
-    count = len(prepared.scenarios)
-    chunk_size = prepared.scenarios[0].scenario.chunk_size
-    runs = []
-    for index, (scenario, population) in enumerate(
-        zip(prepared.scenarios, prepared.populations, strict=True)
-    ):
-        aligned = msgspec.structs.replace(
-            scenario, scenario=msgspec.structs.replace(scenario.scenario, chunk_size=chunk_size)
-        )
-
-        def overall(done: int, total: int, index: int = index) -> None:
-            on_progress(index * total + done, count * total)
-
-        runs.append(
-            simulate(
-                aligned,
-                paths=prepared.paths,
-                seed=prepared.seed,
-                engine=prepared.engine,
-                population=population,
-                on_progress=overall,
-            )
-        )
-    baseline = runs[0].results
-    differences = [_paired(baseline, run.results, run.plan.name) for run in runs[1:]]
+    """`simulation.compare_scenarios` (common random numbers) with each scenario's own population."""
+    compared = compare_scenarios(
+        prepared.scenarios, paths=prepared.paths, seed=prepared.seed, engine=prepared.engine,
+        populations=prepared.populations, on_progress=on_progress,
+    )  # fmt: skip
     results = [
-        private(run.summary(), population) for run, population in zip(runs, prepared.populations, strict=True)
+        private(result, population)
+        for result, population in zip(compared.comparison.results, prepared.populations, strict=True)
     ]
-    return msgspec.json.encode(Comparison(results, differences))
+    return msgspec.json.encode(Comparison(results, compared.comparison.differences))

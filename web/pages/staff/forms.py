@@ -24,11 +24,13 @@ from datetime import date
 from typing import Annotated, TypeAlias, TypeVar
 
 from litestar.params import PathParameter, QueryParameter
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.amounts import MAX_AMOUNT_CENTS, parse_euros
 from caisse.auth.guards import STAFF, requires
 from caisse.caisses.models import Caisse
+from caisse.errors import DomainError
 from caisse.members.csv_import import parse_day
 from caisse.members.models import MemberStatus
 from web.formatting import Formatter
@@ -144,3 +146,10 @@ async def refused_page(db: AsyncSession, caisse: Caisse, build: Callable[[], Awa
     built = await build()
     await db.commit()
     return built
+
+
+def with_detail(sentence: str, exc: DomainError) -> Markup:
+    """A translated sentence saying what was refused, then, as a last resort, the service's own
+    words (English, for the API and the log) marked `lang="en"` in brackets: never an English
+    fragment inside a sentence of the page's language."""
+    return Markup('{} <span lang="en">({})</span>').format(sentence, exc.detail)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import re
 from typing import Any
 
@@ -15,6 +16,8 @@ from caisse.members.models import Member
 from tests.integration.spending.spend_helpers import SpendWorld
 from tests.integration.web.staff.staff_helpers import STAFF, token_of
 from tests.integration.web.web_fixtures import Client
+from web.i18n import gettext_for
+from web.pages.staff.people.import_messages import file_problem, line_problem
 
 IMPORT = f"{STAFF}/membres/import"
 HEADER = "nom;courriel;adultes;enfants_moins_14;revenu_mensuel;date_declaration;statut\n"
@@ -94,7 +97,11 @@ async def test_a_file_with_problems_lists_each_by_line_and_column_and_imports_no
     assert preview.status_code == 422
     text = preview.text
     assert "Le fichier a 2 problèmes : rien n’a été importé" in text
-    assert re.search(r'<th scope="row" class="num">3</th><td>adultes</td><td>must be at least 1', text)
+    assert re.search(
+        r'<th scope="row" class="num">3</th><td>adultes</td><td>doit valoir au moins 1 \(ici : 0\)', text
+    )
+    assert "« 9x50 » n’est pas un montant en euros" in html.unescape(text)
+    assert "must be" not in text and "is not an amount" not in text
     assert re.search(r'<th scope="row" class="num">3</th><td>revenu_mensuel</td>', text)
     assert "content" not in confirmation(text)
     # An e-mail already used in the caisse is a problem the database finds.
@@ -119,8 +126,9 @@ async def test_the_file_itself_is_checked(
         (b"PK\x03\x04xxxx", "foyers.xlsx", "application/vnd.openxmlformats", "C’est un fichier de tableur"),
         (b"\x89PNG....", "photo.png", "image/png", "Choisissez un fichier CSV"),
         (b"x" * (MAX_BYTES + 1), "big.csv", "text/csv", "Le fichier dépasse 5 Mo"),
-        (b"nom;revenu_mesuel\nA;1\n", "foyers.csv", "text/csv", "unknown column"),
-        (b"\xff\xfe\x00\x00garbage", "foyers.csv", "text/csv", "UTF"),
+        (b"nom;revenu_mesuel\nA;1\n", "foyers.csv", "text/csv", "colonne inconnue ; les colonnes sont :"),
+        (b"\xff\xfe\x00\x00garbage", "foyers.csv", "text/csv", "n’est pas du texte UTF-8"),
+        (HEADER.encode(), "foyers.csv", "text/csv", "aucun foyer en dessous : rien n’a été importé"),
     ]
     for data, name, kind, message in cases:
         if not data:
@@ -231,3 +239,12 @@ async def test_the_same_file_imported_again_is_flagged_and_needs_a_tick(
     assert await _count(db) == before + 4
     fourth = await upload(client, staff, lines.encode())
     assert "2 fois" in fourth.text
+
+
+def test_a_problem_the_page_does_not_know_is_shown_in_english_marked_as_such() -> None:
+    french = gettext_for("fr")
+    known = line_problem("'abc' is not a whole number of persons", french)
+    assert known == "« abc » n’est pas un nombre entier de personnes"
+    unknown = line_problem("a <new> problem", french)
+    assert unknown == 'cette valeur n’est pas acceptée <span lang="en">(a &lt;new&gt; problem)</span>'
+    assert file_problem("Something else.", french).endswith('<span lang="en">(Something else.)</span>')

@@ -80,7 +80,8 @@ BAD: list[tuple[dict[str, str], str, str]] = [
     (
         {"chosen_contribution": "20"},
         "chosen_contribution",
-        "La grille de cotisation n’autorise pas ce montant",
+        # A French sentence, then the grid's own words marked as English (never inside the sentence).
+        'La grille de cotisation n’autorise pas ce montant. <span lang="en">(',
     ),
     ({"address": "x" * 1001}, "address", "Saisissez l’adresse postale"),
 ]

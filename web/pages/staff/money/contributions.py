@@ -45,6 +45,7 @@ from web.pages.staff.forms import (
     refused_page,
     spreadsheet_text,
     staff_url,
+    with_detail,
 )
 from web.pages.staff.money.common import CSV, MonthParam, check_past_day, download, valid_month
 from web.pages.till.common import Pager
@@ -218,7 +219,7 @@ async def record_payment(
             409, _("This form had already recorded another payment. Check the new form below and send it.")
         )
     except ValidationFailed as exc:
-        return await again(422, exc.detail)
+        return await again(422, with_detail(_("The caisse refused this payment."), exc))
     flag = "&deja=1" if not result.created else ""
     return Redirect(
         path=staff_url(caisse, f"/cotisations?paiement={result.record.id}{flag}"), status_code=303

@@ -53,6 +53,7 @@ from web.pages.staff.forms import (
     day_or_none,
     new_key,
     staff_url,
+    with_detail,
 )
 from web.pages.staff.money.common import CSV, download
 from web.pages.till.common import Pager
@@ -77,6 +78,12 @@ class BatchForm(msgspec.Struct):
 
 def _url(caisse: Caisse, rest: str = "") -> str:
     return staff_url(caisse, f"/reconversions{rest}")
+
+
+def _undecidable(request: Request[Any, Any, Any], exc: Conflict) -> str:
+    """Why a request cannot be approved or rejected now (it was decided meanwhile, or is paid)."""
+    _ = translator(request)
+    return with_detail(_("This request cannot be decided now: it is no longer waiting for a decision."), exc)
 
 
 async def _page(
@@ -174,7 +181,9 @@ async def approve(
     except Conflict as exc:
         if await _already(db_session, caisse, redemption_id, RedemptionStatus.APPROVED):
             return _decided(caisse, redemption_id, "approved", True)
-        return await _page(request, db_session, caisse, status=409, decide_error=(redemption_id, exc.detail))
+        return await _page(
+            request, db_session, caisse, status=409, decide_error=(redemption_id, _undecidable(request, exc))
+        )
     return _decided(caisse, redemption_id, "approved", False)
 
 
@@ -206,14 +215,16 @@ async def reject(
     except Conflict as exc:
         if await _already(db_session, caisse, redemption_id, RedemptionStatus.REJECTED):
             return _decided(caisse, redemption_id, "rejected", True)
-        return await _page(request, db_session, caisse, status=409, decide_error=(redemption_id, exc.detail))
+        return await _page(
+            request, db_session, caisse, status=409, decide_error=(redemption_id, _undecidable(request, exc))
+        )
     except ValidationFailed as exc:
         return await _page(
             request,
             db_session,
             caisse,
             status=422,
-            errors={field: exc.detail},
+            errors={field: with_detail(_("This reason is not accepted."), exc)},
             reasons={redemption_id: reason},
         )
     return _decided(caisse, redemption_id, "rejected", False)
@@ -259,14 +270,16 @@ async def make_batch(
     except (Conflict, NotFound) as exc:
         fresh = msgspec.structs.replace(values, key=new_key(), ids="")
         message = (
-            _("The approved requests changed since the page was shown, or the money is short:")
-            + " "
-            + exc.detail
+            _("A request listed is no longer approved: make the batch again from the list below.")
+            if isinstance(exc, NotFound)
+            else with_detail(
+                _("The approved requests changed since the page was shown, or the money is short."), exc
+            )
         )
         return await _page(request, db_session, caisse, status=409, batch_form=fresh, batch_error=message)
     except ValidationFailed as exc:
-        message = (
-            _("The payout batch cannot be made; correct what follows, then make it again:") + " " + exc.detail
+        message = with_detail(
+            _("The payout batch cannot be made; correct what follows, then make it again."), exc
         )
         return await _page(request, db_session, caisse, status=422, batch_form=values, batch_error=message)
     flag = "" if result.created else "&deja=1"

@@ -42,6 +42,7 @@ from web.pages.staff.forms import (
     clean_key,
     new_key,
     staff_url,
+    with_detail,
 )
 from web.pages.staff.money.common import check_past_day
 from web.pages.till.common import Pager
@@ -200,7 +201,13 @@ async def record(
         )
     except ValidationFailed as exc:
         return await _page(
-            request, db_session, caisse, status=422, failed="subsidy", subsidy=values, form_error=exc.detail
+            request,
+            db_session,
+            caisse,
+            status=422,
+            failed="subsidy",
+            subsidy=values,
+            form_error=with_detail(_("The caisse refused this subsidy."), exc),
         )
     flag = "" if result.created else "&deja=1"
     return Redirect(path=_url(caisse, f"?subvention={result.record.id}{flag}"), status_code=303)
@@ -229,7 +236,7 @@ async def add_source(
         except Conflict:
             errors["f-name"] = _("A funder of this caisse already has this name.")
         except ValidationFailed as exc:
-            errors["f-name"] = exc.detail
+            errors["f-name"] = with_detail(_("This name is not accepted for a funder."), exc)
         else:
             return Redirect(path=_url(caisse, f"?financeur={source.id}"), status_code=303)
     return await _page(request, db_session, caisse, status=422, failed="source", source=values, errors=errors)
@@ -276,7 +283,13 @@ async def record_cost(
         )
     except ValidationFailed as exc:
         return await _page(
-            request, db_session, caisse, status=422, failed="cost", cost=values, form_error=exc.detail
+            request,
+            db_session,
+            caisse,
+            status=422,
+            failed="cost",
+            cost=values,
+            form_error=with_detail(_("The caisse refused this cost."), exc),
         )
     flag = "" if result.created else "&deja=1"
     return Redirect(path=_url(caisse, f"?frais={result.record.id}{flag}"), status_code=303)

@@ -21,6 +21,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
@@ -30,7 +31,7 @@ from caisse.members.service import change_status, read_member, update_member
 from caisse.periods import caisse_today
 from caisse.text import has_control_characters
 from web.formatting import Formatter
-from web.pages.staff.forms import GUARD, PathText, read_cents, read_day, refused_page
+from web.pages.staff.forms import GUARD, PathText, read_cents, read_day, refused_page, with_detail
 from web.pages.staff.people.common import member_url
 from web.pages.staff.people.households import find_member, household_context
 from web.render import formatter, page, translator
@@ -184,9 +185,11 @@ async def save(
                 errors[name] = (
                     messages[name]
                     if name != "chosen_contribution"
-                    else (_("The contribution grid does not allow this amount: %(why)s.") % {"why": detail})
+                    else Markup('{} <span lang="en">({})</span>').format(
+                        _("The contribution grid does not allow this amount."), detail
+                    )
                 )
-        form_error = None if errors else exc.detail
+        form_error = None if errors else with_detail(_("The caisse refused these changes."), exc)
         return _edit_page(
             request, caisse, member, _clip(data), status=422, errors=errors, form_error=form_error
         )
@@ -264,5 +267,5 @@ async def change_status_form(
             409, _("This household cannot take that status now; choose one of the moves offered.")
         )
     except ValidationFailed as exc:
-        return await again(422, exc.detail)
+        return await again(422, with_detail(_("The caisse refused this status change."), exc))
     return Redirect(path=member_url(caisse, member.code, "?statut=1"), status_code=303)

@@ -67,6 +67,7 @@ from caisse.members.csv_import import (
 from caisse.members.importing import import_households
 from caisse.periods import caisse_today
 from web.pages.staff.forms import GUARD, STATUS_LABELS, PathText, staff_url
+from web.pages.staff.people.import_messages import file_problem, problems_shown
 from web.render import page, translator
 
 # The preview lists this many lines; the count says how many more the file holds.
@@ -172,6 +173,18 @@ def _upload_page(
     )  # fmt: skip
 
 
+def _refused_upload(
+    request: Request[Any, Any, Any], caisse: Caisse, exc: ValidationFailed, *, filename: str
+) -> Template:
+    """The upload page again with what the import refused, in the reader's words."""
+    _ = translator(request)
+    if not exc.problems:
+        errors: dict[str, str] = {"fichier": file_problem(exc.detail, _)}
+        return _upload_page(request, caisse, status=422, errors=errors, filename=filename)
+    shown = problems_shown(exc.problems, _)
+    return _upload_page(request, caisse, status=422, problems=shown, filename=filename)
+
+
 @get("/c/{slug:str}/gestion/membres/import", name="staff-import", guards=GUARD)
 async def upload_form(request: Request[Any, Any, Any], caisse: PathCaisse, actor: Caller) -> Template:
     return _upload_page(request, caisse)
@@ -231,9 +244,7 @@ async def preview(
     try:
         report = await import_households(db_session, caisse, data, actor=actor, dry_run=True)
     except ValidationFailed as exc:
-        if not exc.problems:
-            return _upload_page(request, caisse, status=422, errors={"fichier": exc.detail}, filename=name)
-        return _upload_page(request, caisse, status=422, problems=exc.problems, filename=name)
+        return _refused_upload(request, caisse, exc, filename=name)
     nonce = secrets.token_urlsafe(16)
     return await _preview_page(request, caisse, actor, db_session, data, name, nonce, report)
 
@@ -319,9 +330,7 @@ async def confirm(
     try:
         report = await import_households(db_session, caisse, content, actor=actor)
     except ValidationFailed as exc:
-        if not exc.problems:
-            return _upload_page(request, caisse, status=422, errors={"fichier": exc.detail})
-        return _upload_page(request, caisse, status=422, problems=exc.problems)
+        return _refused_upload(request, caisse, exc, filename=data.filename[-200:])
     note = json.dumps({"imported": report.imported, "first": report.codes[0], "last": report.codes[-1]})
     await audit.record(
         db_session, actor=actor, caisse_id=caisse.id, action=AUDIT_ACTION, subject_type=AUDIT_SUBJECT,

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, TypeAlias, TypeVar
 
+from litestar.datastructures import CacheControlHeader
 from litestar.params import PathParameter, QueryParameter
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,9 @@ from web.i18n import N_
 T = TypeVar("T")
 
 GUARD = [requires(*STAFF)]
+# Files of personal data or bank details: the browser keeps no copy on disk (replaces the web
+# router's "private, no-cache" on the handlers that send them).
+NO_STORE = CacheControlHeader(no_store=True)
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
 PageNumber: TypeAlias = Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PAGE)]

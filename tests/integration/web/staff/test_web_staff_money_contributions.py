@@ -216,3 +216,4 @@ async def test_a_name_that_looks_like_a_formula_after_blanks_stays_text_in_the_a
     found = await client.get(f"{PAGE}/impayes.csv", headers=money_pages.headers["staff"])
     rows = list(csv.DictReader(io.StringIO(found.text)))
     assert rows[0]["reference_person"] == "' =1+1"
+    assert found.headers.get_list("cache-control") == ["no-store"]

@@ -113,6 +113,8 @@ async def test_requests_are_approved_or_rejected_and_paid_by_one_batch(
     assert root.findtext(f".//{PAIN}CtrlSum") == "40.00"
     assert [e.text for e in root.iter(f"{PAIN}IBAN")][-1] == "FR4430004000030000012345678"
     payouts = await client.get(f"{PAGE}/lots/{batch.id}/virements.csv", headers=staff)
+    # Bank details: the browser keeps no copy on disk.
+    assert xml.headers.get_list("cache-control") == payouts.headers.get_list("cache-control") == ["no-store"]
     rows = list(csv.DictReader(io.StringIO(payouts.text)))
     assert sum(Decimal(r["amount"]) for r in rows) * 100 == batch.total_cents == 4_000
     assert "VIR-" in (await client.get(PAGE, headers={**staff, "Accept-Language": "en"})).text

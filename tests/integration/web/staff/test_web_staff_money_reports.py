@@ -170,6 +170,7 @@ async def test_the_households_files_are_built_off_the_event_loop_and_formulas_st
     assert answer.status_code == 200
     assert (await client.get(f"{PAGE}/foyers/foyers.csv", headers=admin)).status_code == 200
     assert len(builders) == 2 and loop_thread not in builders
+    assert answer.headers.get_list("cache-control") == ["no-store"]  # personal data: no copy on disk
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert sheet is not None and sheet.freeze_panes == "A2" and sheet["A1"].font.b
     assert sheet["B3"].value == "=HYPERLINK(1)" and sheet["B3"].data_type == "s"

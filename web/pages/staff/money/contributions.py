@@ -35,6 +35,7 @@ from web.formatting import Formatter
 from web.i18n import N_
 from web.pages.staff.forms import (
     GUARD,
+    NO_STORE,
     PAGE_SIZE,
     Flag,
     PageNumber,
@@ -226,7 +227,12 @@ async def record_payment(
     )
 
 
-@get("/c/{slug:str}/gestion/cotisations/impayes.csv", name="staff-arrears-csv", guards=GUARD)
+@get(
+    "/c/{slug:str}/gestion/cotisations/impayes.csv",
+    name="staff-arrears-csv",
+    guards=GUARD,
+    cache_control=NO_STORE,
+)
 async def arrears_csv(caisse: PathCaisse, actor: Caller, db_session: DbSession) -> Response[Any]:
     """Every household owing contributions, oldest unpaid month first; amounts in euros (12.50)."""
     found = oldest_first(await list_arrears(db_session, caisse.id, actor=actor))

@@ -45,6 +45,7 @@ from caisse.redemptions.requests import redemption_row
 from caisse.text import has_control_characters
 from web.pages.staff.forms import (
     GUARD,
+    NO_STORE,
     PAGE_SIZE,
     Flag,
     PageNumber,
@@ -298,6 +299,7 @@ async def _audit_download(db: AsyncSession, actor: Actor, caisse: Caisse, batch:
     "/c/{slug:str}/gestion/reconversions/lots/{batch_id:int}/pain001.xml",
     name="staff-payout-pain001",
     guards=GUARD,
+    cache_control=NO_STORE,
 )
 async def pain001(caisse: PathCaisse, actor: Caller, db_session: DbSession, batch_id: RowId) -> Response[Any]:
     """The SEPA credit-transfer file to upload to the bank, as the batch wrote it."""
@@ -310,6 +312,7 @@ async def pain001(caisse: PathCaisse, actor: Caller, db_session: DbSession, batc
     "/c/{slug:str}/gestion/reconversions/lots/{batch_id:int}/virements.csv",
     name="staff-payout-csv",
     guards=GUARD,
+    cache_control=NO_STORE,
 )
 async def payouts_csv(
     caisse: PathCaisse, actor: Caller, db_session: DbSession, batch_id: RowId

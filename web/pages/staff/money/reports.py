@@ -24,7 +24,7 @@ from caisse.reports.month import month_report, report_months
 from caisse.reports.schemas import MonthReport
 from web.formatting import Formatter
 from web.labels import label
-from web.pages.staff.forms import FUNDER_KINDS, GUARD, STATUS_LABELS
+from web.pages.staff.forms import FUNDER_KINDS, GUARD, NO_STORE, STATUS_LABELS
 from web.pages.staff.money.common import CSV, XLSX, MonthParam, download, valid_month
 from web.pages.staff.money.sheets import Euros, Ratio, Table, csv_off_loop, tables_csv, xlsx_off_loop
 from web.render import formatter, page, translator
@@ -126,7 +126,12 @@ async def report_file(
     return download(content, FORMATS[kind], f"rapport-{caisse.slug}-{month}.{kind}")
 
 
-@get("/c/{slug:str}/gestion/rapports/foyers/{name:str}", name="staff-households-file", guards=GUARD)
+@get(
+    "/c/{slug:str}/gestion/rapports/foyers/{name:str}",
+    name="staff-households-file",
+    guards=GUARD,
+    cache_control=NO_STORE,
+)
 async def households_file(
     request: Request[Any, Any, Any], caisse: PathCaisse, actor: Caller, db_session: DbSession, name: FileName
 ) -> Response[Any]:

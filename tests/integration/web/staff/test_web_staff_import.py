@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import html
 import re
+import time
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +19,7 @@ from tests.integration.spending.spend_helpers import SpendWorld
 from tests.integration.web.staff.staff_helpers import STAFF, token_of
 from tests.integration.web.web_fixtures import Client
 from web.i18n import gettext_for
+from web.pages.staff.people import importing
 from web.pages.staff.people.import_messages import file_problem, line_problem
 
 IMPORT = f"{STAFF}/membres/import"
@@ -248,3 +251,22 @@ def test_a_problem_the_page_does_not_know_is_shown_in_english_marked_as_such() -
     unknown = line_problem("a <new> problem", french)
     assert unknown == 'cette valeur n’est pas acceptée <span lang="en">(a &lt;new&gt; problem)</span>'
     assert file_problem("Something else.", french).endswith('<span lang="en">(Something else.)</span>')
+
+
+async def test_a_preview_older_than_an_hour_cannot_be_confirmed(
+    client: Client,
+    db: AsyncSession,
+    staff_world: SpendWorld,
+    staff: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = await _count(db)
+    fields = confirmation((await upload(client, staff, GOOD_CSV)).text)
+    later = time.time() + importing.PREVIEW_LIFETIME + 60
+    monkeypatch.setattr(importing, "_now", lambda: later)
+    token = await token_of(client, staff, IMPORT)
+    old = await client.post(
+        f"{IMPORT}/confirmer", data={**fields, "_csrf_token": token}, headers=staff, follow_redirects=False
+    )
+    assert old.status_code == 400 and "envoyez à nouveau le fichier" in old.text
+    assert await _count(db) == before

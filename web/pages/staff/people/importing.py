@@ -9,9 +9,10 @@ confirm. Nothing is written before the confirmation.
 2. The preview page carries the file to the confirmation itself, so the server keeps nothing
    between the steps: its bytes (URL-safe base64) in a hidden field, with a random nonce, and an HMAC-SHA256
    signature over the caisse, the user, the nonce and the file's SHA-256, keyed by the app's
-   secret (the one that signs form tokens). A confirmation whose file or signature was altered,
-   or that comes from another user or caisse, is refused with a request to upload again; with no
-   configured secret (`CAISSE_SECRET_KEY`), a restart also invalidates an open preview.
+   secret (the one that signs form tokens). The nonce starts with the preview's time, so a preview
+   older than `PREVIEW_LIFETIME` is refused too. A confirmation whose file or signature was altered,
+   that is too old, or that comes from another user or caisse, is refused with a request to upload
+   again; with no configured secret (`CAISSE_SECRET_KEY`), a restart also invalidates an open preview.
 3. The confirmation locks the caisse, imports, and records the import in the audit log under the
    digest of nonce and file ("member.import_file"). A second confirmation of the same preview (a
    double click, a reload, the back button) finds that record under the same lock and imports
@@ -36,6 +37,7 @@ import hmac
 import json
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,6 +86,8 @@ AUDIT_ACTION = "member.import_file"
 AUDIT_SUBJECT = "member_import"
 FINGERPRINT_SUBJECT = "member_import_fingerprint"
 _DIGEST = r"[0-9a-f]{64}"
+# How long a preview can be confirmed (the file may have been changed and imported since).
+PREVIEW_LIFETIME = 3600
 FORMAT_DOC = Path(__file__).resolve().parents[4] / "docs" / "csv-import.md"
 
 
@@ -151,6 +155,16 @@ def _signature(request: Request[Any, Any, Any], caisse: Caisse, actor: Actor, no
     secret = request.app.csrf_config.secret if request.app.csrf_config else ""
     message = f"member-import|{caisse.slug}|{actor.user_id}|{nonce}|{hashlib.sha256(data).hexdigest()}"
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _fresh(nonce: str) -> bool:
+    """Whether the preview whose nonce this is was made within `PREVIEW_LIFETIME`."""
+    issued, _dot, _token = nonce.partition(".")
+    return bool(re.fullmatch(r"[0-9]{1,12}", issued)) and 0 <= _now() - int(issued) <= PREVIEW_LIFETIME
 
 
 def _digest(nonce: str, data: bytes) -> str:
@@ -245,7 +259,7 @@ async def preview(
         report = await import_households(db_session, caisse, data, actor=actor, dry_run=True)
     except ValidationFailed as exc:
         return _refused_upload(request, caisse, exc, filename=name)
-    nonce = secrets.token_urlsafe(16)
+    nonce = f"{int(_now())}.{secrets.token_urlsafe(16)}"
     return await _preview_page(request, caisse, actor, db_session, data, name, nonce, report)
 
 
@@ -312,6 +326,8 @@ async def confirm(
     if not content or not data.nonce or not hmac.compare_digest(expected, data.signature):
         return _upload_page(request, caisse, status=400, errors={"fichier": expired})
     digest = _digest(data.nonce, content)
+    if not _fresh(data.nonce) and await _recorded(db_session, caisse, digest) is None:
+        return _upload_page(request, caisse, status=400, errors={"fichier": expired})
     # One confirmation at a time per caisse: a second one waits here, then finds the first's record.
     caisse = await lock_caisse(db_session, caisse)
     if await _recorded(db_session, caisse, digest) is not None:

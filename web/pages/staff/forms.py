@@ -135,6 +135,12 @@ def small_int(text: str, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
+def garbled(text: str) -> bool:
+    """Text a form sent with bytes that were not UTF-8: the browser's "�" (U+FFFD) in place of
+    each. Saved, a household's or funder's name would become replacement characters unnoticed."""
+    return "\ufffd" in text
+
+
 def spreadsheet_text(cell: str) -> str:
     """Text typed by a person, made to reach a spreadsheet as text, never as a formula (also when
     blanks come before the "=", which some importers trim)."""

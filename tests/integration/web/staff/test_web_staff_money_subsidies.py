@@ -168,3 +168,19 @@ async def test_only_this_caisses_staff_see_or_record_subsidies(
         await client.get(f"{PAGE}?subvention=999999", headers=money_pages.headers["staff"])
     ).status_code == 404
     assert (await client.get(f"{PAGE}?frais=abc", headers=money_pages.headers["staff"])).status_code == 400
+
+
+async def test_a_name_sent_in_bytes_that_are_not_utf8_is_refused_next_to_the_field(
+    client: Client, db: AsyncSession, money_pages: PayoutWorld
+) -> None:
+    admin = money_pages.headers["admin"]
+    token, _key = await open_form(client, admin, PAGE)
+    before = await _count(db, SubsidySource)
+    answer = await client.post(
+        f"{PAGE}/financeurs",
+        content=f"name=%ED%A0%80x&kind=city&_csrf_token={token}".encode(),
+        headers={**admin, "Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422 and 'id="error-f-name"' in answer.text
+    assert await _count(db, SubsidySource) == before

@@ -226,3 +226,20 @@ async def test_a_household_page_shown_by_a_refused_status_form_stays_in_the_audi
         assert answer.status_code == status and "Foyer SA-2" in answer.text
     assert await reads() == before + 2  # one read of SA-2's page per refusal shown
     assert (await _member(db, "SA-2")).status is MemberStatus.ACTIVE
+
+
+async def test_a_name_sent_in_bytes_that_are_not_utf8_is_refused_next_to_the_field(
+    client: Client, db: AsyncSession, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    token = await token_of(client, staff, EDIT)
+    fields = "&".join(
+        f"{k}={v}" for k, v in {**GOOD, "reference_person": "%ED%A0%80"}.items() if k != "phone"
+    )
+    answer = await client.post(
+        EDIT,
+        content=f"{fields}&_csrf_token={token}".encode(),
+        headers={**staff, "Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422 and 'id="error-reference_person"' in answer.text
+    assert (await _member(db, "SA-2")).reference_person != "\ufffd\ufffd\ufffd"

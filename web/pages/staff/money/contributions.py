@@ -42,6 +42,7 @@ from web.pages.staff.forms import (
     RecordId,
     check_amount,
     clean_key,
+    garbled,
     new_key,
     refused_page,
     spreadsheet_text,
@@ -163,7 +164,7 @@ def _check(
     if data.method not in METHODS:
         errors["method"] = _("Choose how the household paid.")
     reference = data.reference.strip()
-    if len(reference) > MAX_REFERENCE or has_control_characters(reference):
+    if len(reference) > MAX_REFERENCE or has_control_characters(reference) or garbled(reference):
         errors["reference"] = _("Write the reference in at most 120 characters, on one line.")
     cleaned = PaymentForm(
         member_code=code[:MAX_CODE], amount=amount[:40], received_on=received[:20],

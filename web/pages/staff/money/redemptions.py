@@ -52,6 +52,7 @@ from web.pages.staff.forms import (
     RecordId,
     clean_key,
     day_or_none,
+    garbled,
     new_key,
     staff_url,
     with_detail,
@@ -205,7 +206,12 @@ async def reject(
     reason = data.reason.strip()
     field = f"reason-{redemption_id}"
     await get_redemption(db_session, caisse.id, redemption_id)  # 404 before anything else
-    if not reason or len(reason) > MAX_REASON or has_control_characters(reason, multiline=True):
+    if (
+        not reason
+        or len(reason) > MAX_REASON
+        or has_control_characters(reason, multiline=True)
+        or garbled(reason)
+    ):
         message = _("Write why the request is rejected, in at most 500 characters: the outlet reads it.")
         return await _page(
             request, db_session, caisse, status=422, errors={field: message},

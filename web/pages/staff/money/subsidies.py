@@ -40,6 +40,7 @@ from web.pages.staff.forms import (
     RecordId,
     check_amount,
     clean_key,
+    garbled,
     new_key,
     staff_url,
     with_detail,
@@ -146,7 +147,7 @@ def _text(
     value: str, limit: int, field: str, errors: dict[str, str], message: str, required: bool = False
 ) -> str:
     value = value.strip()
-    if (required and not value) or len(value) > limit or has_control_characters(value):
+    if (required and not value) or len(value) > limit or has_control_characters(value) or garbled(value):
         errors[field] = message
     return value[:limit]
 

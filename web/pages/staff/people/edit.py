@@ -31,7 +31,7 @@ from caisse.members.service import change_status, read_member, update_member
 from caisse.periods import caisse_today
 from caisse.text import has_control_characters
 from web.formatting import Formatter
-from web.pages.staff.forms import GUARD, PathText, read_cents, read_day, refused_page, with_detail
+from web.pages.staff.forms import GUARD, PathText, garbled, read_cents, read_day, refused_page, with_detail
 from web.pages.staff.people.common import member_url
 from web.pages.staff.people.households import find_member, household_context
 from web.render import formatter, page, translator
@@ -123,6 +123,9 @@ def _read(
         # Unchanged, it is left to the service, which dates a new income today.
         if declared != member.income_declared_on:
             changes["income_declared_on"] = declared
+    for name in ("reference_person", "email", "phone", "address"):
+        if garbled(getattr(data, name)):
+            errors[name] = messages[name]
     chosen = data.chosen_contribution.strip()
     try:
         changes["chosen_contribution_cents"] = read_cents(chosen) if chosen else None
@@ -224,7 +227,7 @@ def _status_problems(
     reason = data.reason.strip()
     if not reason:
         errors["reason"] = _("Write why the status changes (the household's request, a committee decision…).")
-    elif len(reason) > MAX_REASON or has_control_characters(reason):
+    elif len(reason) > MAX_REASON or has_control_characters(reason) or garbled(reason):
         errors["reason"] = _("Write the reason in at most 500 characters.")
     return to, day, errors
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 from xml.etree import ElementTree
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,7 @@ from tests.integration.redemptions.payout_helpers import PayoutWorld, set_caisse
 from tests.integration.web.staff import money_fixtures
 from tests.integration.web.staff.money_fixtures import GESTION, open_form, post_form
 from tests.integration.web.web_fixtures import Client
+from web.pages.staff.money import redemptions
 
 money_pages = money_fixtures.money_pages
 ledger_verified_after_each_test = money_fixtures.ledger_verified_after_each_test
@@ -171,3 +173,18 @@ async def test_only_this_caisses_staff_decide_or_download(
     assert (await post_form(client, staff, f"{PAGE}/999999/approuver", {}, token=token)).status_code == 404
     assert (await client.get(f"{PAGE}/lots/999999/virements.csv", headers=staff)).status_code == 404
     assert (await client.get(f"{PAGE}?lot=abc", headers=staff)).status_code == 400
+
+
+async def test_when_not_every_approved_request_is_listed_the_page_says_so(
+    client: Client, db: AsyncSession, money_pages: PayoutWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff = money_pages.headers["staff"]
+    asked = [await _ask(db, money_pages, "ferme", 1_000), await _ask(db, money_pages, "epicerie", 2_000)]
+    token, _ = await open_form(client, staff, PAGE)
+    for redemption in asked:
+        assert (
+            await post_form(client, staff, f"{PAGE}/{redemption}/approuver", {}, token=token)
+        ).status_code == 303
+    monkeypatch.setattr(redemptions, "MAX_LIMIT", 1)
+    page = html.unescape((await client.get(PAGE, headers=staff)).text)
+    assert "1 des 2 demandes approuvées sont listées" in page and "Total des demandes listées" in page

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import QueryParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,7 +61,6 @@ from web.pages.staff.money.common import CSV, download
 from web.pages.till.common import Pager
 from web.render import page, translator
 
-Decision = Annotated[str | None, QueryParameter(name="decision", max_length=10)]
 _IDS = re.compile(r"[0-9]{1,18}( [0-9]{1,18})*")
 # A batch pays at most the MAX_LIMIT oldest approved requests the page shows; the next batch the rest.
 # The requests awaiting a decision shown at once (the oldest); the rest come as these are decided.
@@ -137,11 +136,10 @@ async def redemptions(
     db_session: DbSession,
     number: PageNumber = 1,
     demande: RecordId = None,
-    decision: Decision = None,
     lot: RecordId = None,
     deja: Flag = None,
 ) -> Template:
-    """After a decision (`?demande=<id>&decision=...`) or a batch (`?lot=<id>`), what was done;
+    """After a decision (`?demande=<id>`) or a batch (`?lot=<id>`), what was done;
     `deja`: the form had already done it, nothing was done twice."""
     notice: dict[str, Any] | None = None
     if demande is not None:
@@ -161,9 +159,9 @@ async def _already(db: AsyncSession, caisse: Caisse, redemption_id: int, wanted:
     return (await get_redemption(db, caisse.id, redemption_id)).status is wanted
 
 
-def _decided(caisse: Caisse, redemption_id: int, decision: str, resent: bool) -> Redirect:
+def _decided(caisse: Caisse, redemption_id: int, resent: bool) -> Redirect:
     flag = "&deja=1" if resent else ""
-    return Redirect(path=_url(caisse, f"?demande={redemption_id}&decision={decision}{flag}"), status_code=303)
+    return Redirect(path=_url(caisse, f"?demande={redemption_id}{flag}"), status_code=303)
 
 
 @post(
@@ -182,11 +180,11 @@ async def approve(
         await approve_redemption(db_session, caisse.id, redemption_id, by_user_id=actor.user_id)
     except Conflict as exc:
         if await _already(db_session, caisse, redemption_id, RedemptionStatus.APPROVED):
-            return _decided(caisse, redemption_id, "approved", True)
+            return _decided(caisse, redemption_id, True)
         return await _page(
             request, db_session, caisse, status=409, decide_error=(redemption_id, _undecidable(request, exc))
         )
-    return _decided(caisse, redemption_id, "approved", False)
+    return _decided(caisse, redemption_id, False)
 
 
 @post(
@@ -221,7 +219,7 @@ async def reject(
         await reject_redemption(db_session, caisse.id, redemption_id, reason=reason, by_user_id=actor.user_id)
     except Conflict as exc:
         if await _already(db_session, caisse, redemption_id, RedemptionStatus.REJECTED):
-            return _decided(caisse, redemption_id, "rejected", True)
+            return _decided(caisse, redemption_id, True)
         return await _page(
             request, db_session, caisse, status=409, decide_error=(redemption_id, _undecidable(request, exc))
         )
@@ -234,7 +232,7 @@ async def reject(
             errors={field: with_detail(_("This reason is not accepted."), exc)},
             reasons={redemption_id: reason},
         )
-    return _decided(caisse, redemption_id, "rejected", False)
+    return _decided(caisse, redemption_id, False)
 
 
 @post("/c/{slug:str}/gestion/reconversions/lots", name="staff-payout-batch", guards=GUARD)

@@ -63,7 +63,10 @@ async def test_the_page_shows_the_months_dues_and_the_arrears_oldest_first(
     assert rows[0]["owed_euros"] == "60.00" and rows[0]["oldest_unpaid_month"] == "2026-02"
 
     for bad in ("2026-13", "mars", "2026-3"):
-        assert (await client.get(f"{PAGE}?mois={bad}", headers=staff)).status_code == 422
+        refused = await client.get(f"{PAGE}?mois={bad}", headers=staff)
+        # The page again, the month typed kept and said wrong next to its field.
+        assert refused.status_code == 422 and 'id="error-mois"' in refused.text
+        assert f'value="{bad}"' in refused.text and 'aria-invalid="true"' in refused.text
     assert (await client.get(f"{PAGE}?page=0", headers=staff)).status_code == 400
     assert (await client.get(f"{PAGE}?paiement=99999", headers=staff)).status_code == 404
 

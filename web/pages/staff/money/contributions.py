@@ -98,6 +98,8 @@ async def _page(
     errors: dict[str, str] | None = None,
     form_error: str | None = None,
     recorded: dict[str, Any] | None = None,
+    month_error: str | None = None,
+    month_typed: str = "",
 ) -> Template:
     month = month or month_of(caisse_today())
     dues = await month_dues(
@@ -114,7 +116,7 @@ async def _page(
         method_options=method_options,
         values=values,
         key=values.key or new_key(), errors=errors or {}, form_error=form_error, recorded=recorded,
-        today=caisse_today(),
+        today=caisse_today(), month_error=month_error, month_typed=month_typed,
     )  # fmt: skip
 
 
@@ -133,8 +135,17 @@ async def contributions(
     (`?paiement=<id>`), what the household owes now."""
     month = valid_month(mois)
     if mois is not None and month is None:
+        # This month's page, with the month typed and what is wrong with it next to the field.
         _ = translator(request)
-        raise ValidationFailed(_("Choose a month such as 2027-03."))
+        error = _("Choose a month such as 2027-03.")
+        return await refused_page(
+            db_session,
+            caisse,
+            lambda: _page(
+                request, db_session, caisse, actor, number=number, status=422, month_error=error,
+                month_typed=mois,
+            ),
+        )  # fmt: skip
     recorded = None
     if paiement is not None:
         payment = await db_session.get(ContributionPayment, paiement)

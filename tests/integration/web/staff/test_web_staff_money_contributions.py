@@ -220,3 +220,14 @@ async def test_a_name_that_looks_like_a_formula_after_blanks_stays_text_in_the_a
     rows = list(csv.DictReader(io.StringIO(found.text)))
     assert rows[0]["reference_person"] == "' =1+1"
     assert found.headers.get_list("cache-control") == ["no-store"]
+
+
+async def test_a_page_past_the_end_says_so_and_links_to_the_last(
+    client: Client, money_pages: PayoutWorld
+) -> None:
+    staff = money_pages.headers["staff"]
+    past = html.unescape((await client.get(f"{PAGE}?mois=2026-03&page=100000", headers=staff)).text)
+    assert "La page 100000 n’existe pas : la liste compte 1 pages." in past
+    assert 'href="?mois=2026-03&page=1"' in past and "Rien de dû" not in past
+    households = html.unescape((await client.get(f"{GESTION}/membres?page=999&q=SA", headers=staff)).text)
+    assert "La page 999 n’existe pas" in households and 'href="?q=SA&page=1"' in households

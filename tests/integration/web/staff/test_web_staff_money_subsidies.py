@@ -74,6 +74,12 @@ async def test_a_funder_and_a_cost_are_added(
         client, admin, f"{PAGE}/financeurs", {"name": "Conseil départemental", "kind": "city"}, page=PAGE
     )
     assert twice.status_code == 422 and "déjà ce nom" in html.unescape(twice.text)
+    # The same funder sent again (a double click): already there, said so, not an error.
+    same = {"name": "Conseil départemental", "kind": "department"}
+    again = await post_form(client, admin, f"{PAGE}/financeurs", same, page=PAGE)
+    assert again.status_code == 303 and again.headers["location"].endswith("&deja=1")
+    said = await client.get(again.headers["location"], headers=admin)
+    assert "C'était déjà enregistré" in html.unescape(said.text)
     assert 'id="field-f-name"' in twice.text and 'aria-describedby="hint-f-name error-f-name"' in twice.text
     assert await _count(db, SubsidySource) == 2
 

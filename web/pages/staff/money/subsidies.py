@@ -14,6 +14,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
@@ -235,6 +236,17 @@ async def add_source(
         try:
             source = await create_subsidy_source(db_session, caisse, name=name, kind=SubsidyKind(values.kind))
         except Conflict:
+            # The same funder sent twice (a double click, a reload) is already there: say so
+            # (the service refused before writing anything).
+            same = await db_session.scalar(
+                select(SubsidySource).where(
+                    SubsidySource.caisse_id == caisse.id,
+                    SubsidySource.name == name,
+                    SubsidySource.kind == SubsidyKind(values.kind),
+                )
+            )
+            if same is not None:
+                return Redirect(path=_url(caisse, f"?financeur={same.id}&deja=1"), status_code=303)
             errors["f-name"] = _("A funder of this caisse already has this name.")
         except ValidationFailed as exc:
             errors["f-name"] = with_detail(_("This name is not accepted for a funder."), exc)

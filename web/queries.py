@@ -14,12 +14,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member, MemberStatus
 from caisse.outlets import service as outlets
 from caisse.outlets.conventioning import convention_covers
 from caisse.outlets.models import Convention, Outlet, OutletStatus
-from caisse.periods import last_day
+from caisse.reports import balances
+from caisse.reports.balances import MonthEnd
 
 DIRECTORY_LIMIT = 500
 
@@ -75,51 +75,7 @@ async def active_households(session: AsyncSession, caisse_id: int) -> int:
     )
 
 
-@dataclass(frozen=True)
-class MonthEnd:
-    """Balances at the end of a month, in cents (as in the month report)."""
-
-    month: str
-    reserve_cents: int
-    outstanding_credit_cents: int
-
-
 async def month_end_series(session: AsyncSession, caisse_id: int, months: list[str]) -> list[MonthEnd]:
-    """Reserve and outstanding credit at the end of each of `months` (sorted), from one grouped query.
-
-    Same rule as the month report's balances (`caisse.reports.flows.booked_by_end_of`): an entry
-    for a month counts from that month's end on, an entry without one from the day it happened."""
-    if not months:
-        return []
-    kinds = (AccountKind.FUND, AccountKind.WALLET, AccountKind.OUTLET)
-    rows = (
-        await session.execute(
-            select(
-                LedgerAccount.kind,
-                JournalEntry.period,
-                JournalEntry.occurred_on,
-                func.sum(JournalLine.amount_cents),
-            )
-            .select_from(JournalLine)
-            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-            .where(JournalEntry.caisse_id == caisse_id, LedgerAccount.kind.in_(kinds))
-            .group_by(LedgerAccount.kind, JournalEntry.period, JournalEntry.occurred_on)
-        )
-    ).all()
-    series = []
-    for month in months:
-        end = last_day(month)
-        totals = dict.fromkeys(kinds, 0)
-        for kind, period, occurred_on, raw in rows:
-            counts = period <= month if period is not None else occurred_on <= end
-            if counts:
-                totals[kind] += -int(raw) if kind.credit_normal else int(raw)
-        series.append(
-            MonthEnd(
-                month=month,
-                reserve_cents=totals[AccountKind.FUND],
-                outstanding_credit_cents=totals[AccountKind.WALLET] + totals[AccountKind.OUTLET],
-            )
-        )
-    return series
+    """Reserve and outstanding credit at the end of each of `months` (sorted), from one grouped
+    query of the reports' service (`caisse.reports.balances`)."""
+    return await balances.month_end_series(session, caisse_id, months)

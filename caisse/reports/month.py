@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -12,7 +12,8 @@ from caisse.errors import ValidationFailed
 from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.money.models import SubsidySource
 from caisse.periods import check_month, first_day, last_day, month_of
-from caisse.reports.flows import booked_by_end_of, counts_as
+from caisse.reports.balances import month_end_balances
+from caisse.reports.flows import counts_as
 from caisse.reports.schemas import MoneyIn, MoneyOut, MonthReport, ReportMonth, SourceFlow
 
 
@@ -28,8 +29,7 @@ async def month_report(session: AsyncSession, caisse: Caisse, month: str) -> Mon
     check_report_month(caisse, month)
     money_in, money_out = await _cash_flows(session, caisse.id, month)
     booked = await _booked_for(session, caisse.id, month)
-    ends = await _balances_at_end(session, caisse.id, month)
-    arrears, prepaid = await _receivables_at_end(session, caisse.id, month)
+    ends = await month_end_balances(session, caisse.id, month)
     close = await session.scalar(
         select(PeriodClose).where(PeriodClose.caisse_id == caisse.id, PeriodClose.month == month)
     )
@@ -42,14 +42,14 @@ async def month_report(session: AsyncSession, caisse: Caisse, month: str) -> Mon
         money_in=money_in,
         money_out=money_out,
         net_flow_cents=money_in.total_cents - money_out.total_cents,
-        reserve_cents=ends.get(AccountKind.FUND, 0),
-        outstanding_credit_cents=ends.get(AccountKind.WALLET, 0) + ends.get(AccountKind.OUTLET, 0),
+        reserve_cents=ends.reserve_cents,
+        outstanding_credit_cents=ends.outstanding_credit_cents,
         contributions_due_cents=due,
         allocations_cents=allocations,
         expired_cents=-booked.get(AccountKind.EXPIRED_CREDIT, 0),
         withheld_cents=None if close is None else int(close.withheld_cents or 0),
-        arrears_cents=arrears,
-        prepaid_cents=prepaid,
+        arrears_cents=ends.arrears_cents,
+        prepaid_cents=ends.prepaid_cents,
         self_financing_ratio=None if allocations == 0 else round(due / allocations, 4),
     )
 
@@ -128,47 +128,6 @@ async def _booked_for(session: AsyncSession, caisse_id: int, month: str) -> dict
         .group_by(LedgerAccount.kind)
     )
     return {kind: int(total) for kind, total in rows}
-
-
-async def _balances_at_end(session: AsyncSession, caisse_id: int, month: str) -> dict[AccountKind, int]:
-    """Natural balances, by account kind, of the fund, wallets and outlets at the month's end."""
-    kinds = (AccountKind.FUND, AccountKind.WALLET, AccountKind.OUTLET)
-    rows = await session.execute(
-        select(LedgerAccount.kind, func.sum(JournalLine.amount_cents))
-        .select_from(JournalLine)
-        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-        .where(JournalEntry.caisse_id == caisse_id, LedgerAccount.kind.in_(kinds), booked_by_end_of(month))
-        .group_by(LedgerAccount.kind)
-    )
-    return {kind: (-int(raw) if kind.credit_normal else int(raw)) for kind, raw in rows}
-
-
-async def _receivables_at_end(session: AsyncSession, caisse_id: int, month: str) -> tuple[int, int]:
-    """(owed by households in arrears, paid in advance by others) at the month's end."""
-    per_member = (
-        select(func.sum(JournalLine.amount_cents).label("balance"))
-        .select_from(JournalLine)
-        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-        .where(
-            JournalEntry.caisse_id == caisse_id,
-            LedgerAccount.kind == AccountKind.RECEIVABLE,
-            booked_by_end_of(month),
-        )
-        .group_by(JournalLine.account_id)
-        .subquery()
-    )
-    balance = per_member.c.balance
-    row = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(case((balance > 0, balance), else_=0)), 0),
-                func.coalesce(func.sum(case((balance < 0, -balance), else_=0)), 0),
-            )
-        )
-    ).one()
-    return int(row[0]), int(row[1])
 
 
 async def report_months(session: AsyncSession, caisse: Caisse) -> list[ReportMonth]:

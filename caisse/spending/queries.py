@@ -117,12 +117,15 @@ async def list_payments(
     if member_id is not None:
         where.append(OutletPayment.member_id == member_id)
     total = await session.scalar(select(func.count()).select_from(OutletPayment).where(*where))
+    newest_first = (OutletPayment.paid_at.desc(), OutletPayment.id.desc())
+    # The page's ids first, from the payment table and its (outlet or member, paid_at) index alone;
+    # then only those rows are joined to their household and outlet. Joined before the OFFSET, the
+    # deep pages of a busy outlet joined and sorted every payment they skip (benchmarks/pages.md).
+    page_ids = (
+        select(OutletPayment.id).where(*where).order_by(*newest_first).limit(limit).offset(offset).subquery()
+    )
     rows = await session.execute(
-        _payments()
-        .where(*where)
-        .order_by(OutletPayment.paid_at.desc(), OutletPayment.id.desc())
-        .limit(limit)
-        .offset(offset)
+        _payments().join(page_ids, page_ids.c.id == OutletPayment.id).order_by(*newest_first)
     )
     items = [_row(r) for r in rows]
     await audit.record(

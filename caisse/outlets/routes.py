@@ -301,19 +301,8 @@ class PublicOutletController(Controller):
     @get("/", summary="Conventioned outlets today, with their criteria results (no login)")
     async def list_public(self, caisse: ThisCaisse, db_session: DbSession) -> list[PublicOutlet]:
         """No contact, bank details or assessor identities."""
-        today = caisse_today()
-        rows, _ = await service.list_outlets(
-            db_session, caisse.id, service.OutletFilter(status=OutletStatus.CONVENTIONED), limit=500
-        )
-        out = []
-        for outlet in rows:
-            convention = await conventioning.current_convention(db_session, outlet.id, today)
-            if convention is None:
-                continue
-            out.append(
-                PublicOutlet.of(outlet, convention, await grids.outlet_grid(db_session, caisse.id, outlet.id))
-            )
-        return out
+        rows = await service.public_outlets(db_session, caisse.id, caisse_today())
+        return [PublicOutlet.of(outlet, convention, grid) for outlet, convention, grid in rows]
 
 
 CONTROLLERS = [OutletController, ConventionController, CriteriaController, PublicOutletController]

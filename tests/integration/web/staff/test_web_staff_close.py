@@ -15,9 +15,10 @@ from caisse.cycle.models import PeriodClose
 from caisse.db.models import Base
 from caisse.ledger.models import JournalEntry
 from caisse.settings import Settings
+from tests.conftest import World
 from tests.integration.web.staff.staff_helpers import STAFF, send, token_of
 from tests.integration.web.web_fixtures import Client
-from tests.ledger_checks import MoneyWorld
+from tests.ledger_checks import MoneyWorld, build_money_world
 from web.pages.staff.people import closing
 
 CLOSE = f"{STAFF}/cloture"
@@ -167,3 +168,18 @@ async def test_a_month_the_close_refuses_as_invalid_is_a_422_on_confirmation(
     sent = await send(client, staff, CLOSE, {"mois": "2025-12"})
     assert sent.status_code == 422 and "La caisse commence en janvier 2026." in sent.text
     assert (await send(client, staff, CLOSE, {"mois": "2026-03"})).status_code == 409
+
+
+async def test_the_preview_of_a_caisse_withholding_unpaid_allocations_keeps_nothing_either(
+    client: Client, db: AsyncSession, world: World
+) -> None:
+    withholding = await build_money_world(db, world, credit_requires_payment=True)
+    staff = withholding.headers["staff"]
+    before = await _rows_of_every_table(db)
+    preview = await client.get(f"{CLOSE}?mois=2026-01", headers=staff)
+    assert preview.status_code == 200, preview.text[:3000]
+    shown = dict(FIGURES.findall(preview.text))
+    assert shown["Allocations retenues jusqu’au paiement"] != "0,00\u00a0€"  # the withheld path ran
+    after = await _rows_of_every_table(db)
+    before.pop("user_session", None), after.pop("user_session", None)
+    assert after == before

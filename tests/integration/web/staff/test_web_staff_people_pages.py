@@ -47,8 +47,10 @@ async def test_the_household_list_searches_filters_and_pages(
     assert "1 foyer trouvé." in left.text and "SA-4" in left.text
     second = await client.get(f"{STAFF}/membres?page=2&q=dupont", headers=staff)
     assert second.status_code == 200 and "Page 2 sur 2" in second.text
-    for bad in ("?page=0", "?page=abc", "?statut=nobody", "?q=" + "x" * 200):
+    for bad in ("?page=0", "?page=abc", "?q=" + "x" * 200):
         assert (await client.get(f"{STAFF}/membres{bad}", headers=staff)).status_code == 400, bad
+    # An unknown status: the search form again, the problem next to the status field.
+    assert (await client.get(f"{STAFF}/membres?statut=nobody", headers=staff)).status_code == 422
     none = await client.get(f"{STAFF}/membres?q=zzzz", headers=staff)
     assert "Aucun foyer ne correspond." in none.text
 
@@ -130,3 +132,15 @@ async def test_malformed_addresses_are_answered_with_a_4xx_page_never_a_500(
         answer = await client.get(STAFF + path, headers=staff)
         assert 400 <= answer.status_code < 500, (path, answer.status_code)
         assert "<html" in answer.text
+
+
+async def test_a_search_that_cannot_be_one_shows_the_form_with_the_problem_next_to_the_field(
+    client: Client, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    for query, field in (("?q=Mar%00tin", "q"), ("?q=%ED%A0%80", "q"), ("?statut=flying", "statut")):
+        answer = await client.get(f"{STAFF}/membres{query}", headers=staff)
+        assert answer.status_code == 422, query
+        assert f'id="error-{field}"' in answer.text and 'role="search"' in answer.text, query
+        assert "foyers trouvés" not in answer.text and "SA-1" not in answer.text
+    kept = await client.get(f"{STAFF}/membres?q=Mar%00tin", headers=staff)
+    assert 'value="Martin"' in kept.text

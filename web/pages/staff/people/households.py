@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request, get
-from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +31,7 @@ from caisse.rules.explain import explain
 from caisse.rules.schemes import SelfDeterminedScheme
 from caisse.text import has_control_characters
 from web.pages.member.account import movement_text
-from web.pages.staff.forms import GUARD, STATUS_LABELS, PageNumber, PathText
+from web.pages.staff.forms import GUARD, STATUS_LABELS, PageNumber, PathText, garbled
 from web.pages.staff.people.common import STATUS_MOVES
 from web.pages.till.common import Pager
 from web.render import formatter, page, translator
@@ -58,12 +57,23 @@ async def members(
 ) -> Template:
     query = (q or "").strip()
     _ = translator(request)
-    if has_control_characters(query):
-        raise ValidationException("The search holds control characters.")
+    errors: dict[str, str] = {}
+    if has_control_characters(query) or garbled(query):
+        errors["q"] = _("Type letters, digits or an e-mail address; the search cannot hold other characters.")
+        query = "".join(c for c in query if c.isprintable() and c != "\ufffd")
     try:
         status = MemberStatus(statut) if statut else None
     except ValueError:
-        raise ValidationException(f"Unknown status '{statut}'.") from None
+        status = None
+        errors["statut"] = _("Choose a status from the list.")
+    if errors:
+        # The search form again, with what is wrong next to its field (nothing listed, nothing read).
+        return page(
+            request, "staff/people/members.html", status=422, caisse=caisse, caisse_nav=caisse,
+            section="members", members=[], total=0, pager=Pager(1, PAGE_SIZE, 0), query=query,
+            chosen_status="", statuses=STATUS_LABELS, errors=errors,
+            status_options=[(s.value, _(text)) for s, text in STATUS_LABELS.items()],
+        )  # fmt: skip
     rows, total = await list_members(
         db_session, caisse, actor, query=query or None, status=status, limit=PAGE_SIZE,
         offset=(number - 1) * PAGE_SIZE, note="web list",
@@ -71,7 +81,7 @@ async def members(
     return page(
         request, "staff/people/members.html", caisse=caisse, caisse_nav=caisse, section="members",
         members=rows, total=total, pager=Pager(number, PAGE_SIZE, total), query=query,
-        chosen_status=status.value if status else "", statuses=STATUS_LABELS,
+        chosen_status=status.value if status else "", statuses=STATUS_LABELS, errors={},
         status_options=[(s.value, _(text)) for s, text in STATUS_LABELS.items()],
     )  # fmt: skip
 

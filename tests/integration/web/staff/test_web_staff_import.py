@@ -270,3 +270,23 @@ async def test_a_preview_older_than_an_hour_cannot_be_confirmed(
     )
     assert old.status_code == 400 and "envoyez à nouveau le fichier" in old.text
     assert await _count(db) == before
+
+
+async def test_a_line_like_a_household_already_registered_is_pointed_out_on_the_preview(
+    client: Client, db: AsyncSession, staff_world: SpendWorld, staff: dict[str, str]
+) -> None:
+    member = await db.scalar(select(Member).where(Member.code == "SA-2"))
+    assert member is not None
+    name, income = member.reference_person, member.monthly_income_cents
+    composition = f"{member.adults};{member.others_14_plus};{member.children_under_14}"
+    euros = f"{income // 100},{income % 100:02d}"
+    header = "nom;adultes;autres_14_plus;enfants_moins_14;revenu_mensuel;date_declaration;statut\n"
+    lines = (
+        f"{name.upper()};{composition};{euros};2026-01-10;actif\n"  # written otherwise, the same household
+        "Nouvelle Venue;1;0;0;900;2026-01-10;actif\n"
+    )
+    preview = await upload(client, staff, (header + lines).encode())
+    assert preview.status_code == 200, preview.text
+    text = html.unescape(preview.text)
+    assert "1 ligne ressemble à un foyer déjà inscrit" in text
+    assert "Déjà inscrit ? Identique à SA-2." in text and text.count("Déjà inscrit ?") == 1

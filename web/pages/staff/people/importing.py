@@ -67,6 +67,7 @@ from caisse.members.csv_import import (
     parse_households,
 )
 from caisse.members.importing import import_households
+from caisse.members.models import Member
 from caisse.periods import caisse_today
 from web.pages.staff.forms import GUARD, STATUS_LABELS, PathText, staff_url
 from web.pages.staff.people.import_messages import file_problem, problems_shown
@@ -122,6 +123,41 @@ def fingerprint(data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
     lines = (line.rstrip() for line in unicodedata.normalize("NFC", text).lstrip("\ufeff").splitlines())
     return hashlib.sha256("\n".join(line for line in lines if line).encode()).hexdigest()
+
+
+Likeness = tuple[str, int, int, int, int]
+
+
+def _likeness(name: str, income: int, adults: int, others: int, children: int) -> Likeness:
+    return (" ".join(name.casefold().split()), income, adults, others, children)
+
+
+async def look_alikes(db: Any, caisse: Caisse, rows: list[ParsedRow]) -> dict[int, str]:
+    """Line -> the code of a household of the caisse with the same name (case and spacing aside),
+    income and composition: most likely the same household, which importing would register twice.
+    Households are read by income (exact in SQL on every database), names compared here."""
+    wanted: dict[Likeness, int] = {}
+    for row in rows:
+        h = row.household
+        key = _likeness(
+            h.reference_person, h.monthly_income_cents, h.adults, h.others_14_plus, h.children_under_14
+        )
+        wanted.setdefault(key, row.line)
+    incomes = sorted({key[1] for key in wanted})
+    found: dict[int, str] = {}
+    for start in range(0, len(incomes), 500):
+        chunk = incomes[start : start + 500]
+        members = await db.execute(
+            select(
+                Member.code, Member.reference_person, Member.monthly_income_cents, Member.adults,
+                Member.others_14_plus, Member.children_under_14,
+            ).where(Member.caisse_id == caisse.id, Member.monthly_income_cents.in_(chunk))
+        )  # fmt: skip
+        for code, *values in members:
+            line = wanted.get(_likeness(*values))
+            if line is not None:
+                found.setdefault(line, code)
+    return found
 
 
 async def earlier_import(db: Any, caisse: Caisse, data: bytes) -> EarlierImport | None:
@@ -284,6 +320,7 @@ async def _preview_page(
         content=base64.urlsafe_b64encode(data).decode(), nonce=nonce,
         signature=_signature(request, caisse, actor, nonce, data),
         earlier=await earlier_import(db, caisse, data), errors=errors or {},
+        alikes=await look_alikes(db, caisse, rows),
     )  # fmt: skip
 
 

@@ -114,35 +114,42 @@ async def month_end_series(session: AsyncSession, caisse_id: int, months: list[s
     month counts from that month's end on, an entry without one from the day it happened."""
     if not months:
         return []
+    # Each entry's lines summed first (fund, and every account but wallets and outlets), then the
+    # entries' sums grouped by month: the entries are joined once each, not once per line.
+    per_entry = (
+        select(
+            JournalLine.entry_id.label("entry_id"),
+            func.sum(case((LedgerAccount.kind == AccountKind.FUND, JournalLine.amount_cents), else_=0)).label(
+                "fund"
+            ),
+            func.sum(JournalLine.amount_cents).label("rest"),
+        )
+        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
+        .where(LedgerAccount.caisse_id == caisse_id, LedgerAccount.kind.not_in(CREDIT_KINDS))
+        .group_by(JournalLine.entry_id)
+        .subquery()
+    )
     rows = (
         await session.execute(
             select(
-                LedgerAccount.kind,
                 JournalEntry.period,
                 JournalEntry.occurred_on,
-                func.sum(JournalLine.amount_cents),
+                func.sum(per_entry.c.fund),
+                func.sum(per_entry.c.rest),
             )
-            .select_from(JournalLine)
-            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-            .where(
-                JournalEntry.caisse_id == caisse_id,
-                LedgerAccount.caisse_id == caisse_id,
-                LedgerAccount.kind.not_in(CREDIT_KINDS),
-                # Entries after the last month asked never count.
-                booked_by_end_of(months[-1]),
-            )
-            .group_by(LedgerAccount.kind, JournalEntry.period, JournalEntry.occurred_on)
+            .join(per_entry, per_entry.c.entry_id == JournalEntry.id)
+            # Entries after the last month asked never count.
+            .where(JournalEntry.caisse_id == caisse_id, booked_by_end_of(months[-1]))
+            .group_by(JournalEntry.period, JournalEntry.occurred_on)
         )
     ).all()
     series = []
     for month in months:
         end = last_day(month)
         reserve = rest = 0
-        for kind, period, occurred_on, raw in rows:
+        for period, occurred_on, fund, others in rows:
             if period <= month if period is not None else occurred_on <= end:
-                rest += int(raw)
-                if kind == AccountKind.FUND:
-                    reserve += int(raw)
+                reserve += int(fund)
+                rest += int(others)
         series.append(MonthEnd(month=month, reserve_cents=reserve, outstanding_credit_cents=rest))
     return series

@@ -148,7 +148,8 @@ async def ballot(
     clos: Flag = None,
 ) -> Template:
     """One ballot; `?clos=1` follows a close."""
-    notice = translator(request)("The ballot is closed and its result applied.") if clos else None
+    _ = translator(request)
+    notice = _("The ballot is closed and its result applied.") if clos else None
     return await _ballot_page(request, db_session, caisse, actor, ballot_id, notice=notice)
 
 

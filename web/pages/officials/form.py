@@ -5,6 +5,7 @@ next to its field; the scenario as a whole is then checked by the simulator (`st
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -111,10 +112,20 @@ def number_in(
     return number
 
 
-def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Levers | None, dict[str, str]]:
-    """The levers, or the message to show next to each field that is wrong."""
-    errors: dict[str, str] = {}
-    number = number_in(form, errors, gettext)
+@dataclass(frozen=True)
+class RunSettings:
+    """The run's own fields, asked the same way by the scenario form and the solver."""
+
+    name: str
+    months: int
+    paths: int
+    seed: int | None
+
+
+def read_run_settings(
+    form: Any, number: Callable[..., float], errors: dict[str, str], gettext: Callable[[str], str]
+) -> RunSettings:
+    """The name, months, paths and seed typed (a wrong one recorded in `errors` next to its field)."""
     name = form.name.strip()
     if not name or len(name) > 120 or has_control_characters(name):
         errors["name"] = gettext("Give the scenario a name (at most 120 characters).")
@@ -125,6 +136,14 @@ def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Leve
         seed = int(
             number("seed", 0, 2**53, N_("Seed: a whole number, 0 or more (or leave it empty)."), whole=True)
         )
+    return RunSettings(name, int(months), int(paths), seed)
+
+
+def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Levers | None, dict[str, str]]:
+    """The levers, or the message to show next to each field that is wrong."""
+    errors: dict[str, str] = {}
+    number = number_in(form, errors, gettext)
+    run = read_run_settings(form, number, errors, gettext)
     contribution = number("contribution_percent", 0, 1000, N_("Contributions: a percentage from 0 to 1 000."))
     allocation = number("allocation_percent", 0, 1000, N_("Allocation: a percentage from 0 to 1 000."))
     subsidies = number("subsidy_percent", 0, 1000, N_("Subsidies: a percentage from 0 to 1 000."))
@@ -141,10 +160,10 @@ def read_levers(form: ScenarioForm, gettext: Callable[[str], str]) -> tuple[Leve
         return None, errors
     return (
         Levers(
-            name=name, months=int(months), paths=int(paths), seed=seed, contribution_scale=contribution / 100,
-            allocation_scale=allocation / 100, subsidy_scale=subsidies / 100, take_up=take_up / 100,
-            initial_reserve=reserve, operating_costs=costs, extra_subsidy=extra,
-            extra_subsidy_renewal=renewal / 100,
+            name=run.name, months=run.months, paths=run.paths, seed=run.seed,
+            contribution_scale=contribution / 100, allocation_scale=allocation / 100,
+            subsidy_scale=subsidies / 100, take_up=take_up / 100, initial_reserve=reserve,
+            operating_costs=costs, extra_subsidy=extra, extra_subsidy_renewal=renewal / 100,
         ),
         {},
     )  # fmt: skip

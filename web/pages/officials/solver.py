@@ -21,10 +21,9 @@ from caisse.simulations.limits import SERVER_MAX_PATHS, TooManyRuns, WorkTooLarg
 from caisse.simulations.models import RunKind
 from caisse.simulations.scenarios import merge
 from caisse.simulations.schemas import PRESET_NAMES, SolveRequest
-from caisse.text import has_control_characters
 from web.i18n import N_
 from web.pages.officials.common import GUARD, base_url, busy_message, run_url, too_large, with_english
-from web.pages.officials.form import BASES, MAX_MONTHS, Base, base_document, number_in
+from web.pages.officials.form import BASES, Base, base_document, number_in, read_run_settings
 from web.render import formatter, page, translator
 
 LEVER_WORDS = {
@@ -90,16 +89,7 @@ def read_solver(
     """The scenario's run settings and what to solve, or the message next to each wrong field."""
     errors: dict[str, str] = {}
     number = number_in(form, errors, gettext)
-    name = form.name.strip()
-    if not name or len(name) > 120 or has_control_characters(name):
-        errors["name"] = gettext("Give the scenario a name (at most 120 characters).")
-    months = number("months", 1, MAX_MONTHS, N_("Months: a whole number from 1 to 120."), whole=True)
-    paths = number("paths", 1, SERVER_MAX_PATHS, N_("Paths: a whole number from 1 to 20 000."), whole=True)
-    seed = None
-    if form.seed.strip():
-        seed = number(
-            "seed", 0, 2**53, N_("Seed: a whole number, 0 or more (or leave it empty)."), whole=True
-        )
+    settings = read_run_settings(form, number, errors, gettext)
     if form.lever not in LEVER_WORDS:
         errors["lever"] = gettext("Choose the lever to move.")
     if form.metric not in METRIC_WORDS:
@@ -120,9 +110,9 @@ def read_solver(
     if errors:
         return None, None, errors
     operator = "<=" if form.metric == "p_deficit_any_month" else ">="
-    run = {"name": name, "months": int(months), "paths": int(paths)} | (
-        {"seed": int(seed)} if seed is not None else {}
-    )
+    run = {"name": settings.name, "months": settings.months, "paths": settings.paths}
+    if settings.seed is not None:
+        run["seed"] = settings.seed
     wanted = SolveRequest(
         lever=form.lever, target=f"{form.metric} {operator} {bound:.10g}", min=lowest, max=highest
     )

@@ -1,7 +1,7 @@
 """What the staff's pages share, people and money alike: the guard and their addresses, query
 parameters and paging, retry keys, reading a day, an amount or a small whole number typed in a
 form, the words for a household's status and a funder's kind, text put in a spreadsheet, and
-re-rendering a refused form (`refused_page`).
+re-rendering a refused form (`refused_page`); a form recorded once however often it is sent (`record_once`).
 
 The guard is the API's (`requires(*STAFF)`): the caisse's staff and its administrators (who hold
 staff rights), and superusers; anyone else gets the 403 page, anonymous callers the login page.
@@ -21,23 +21,27 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, TypeAlias, TypeVar
+from typing import Annotated, Protocol, TypeAlias, TypeVar
 
+import msgspec
 from litestar.datastructures import CacheControlHeader
 from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.amounts import MAX_AMOUNT_CENTS, parse_euros
 from caisse.auth.guards import STAFF, requires
 from caisse.caisses.models import Caisse
-from caisse.errors import DomainError
+from caisse.errors import Conflict, DomainError, ValidationFailed
 from caisse.members.csv_import import parse_day
 from caisse.members.models import MemberStatus
+from caisse.text import has_control_characters
 from web.formatting import Formatter
 from web.i18n import N_
 
 T = TypeVar("T")
+F = TypeVar("F", bound="KeyedForm")
 
 GUARD = [requires(*STAFF)]
 # Files of personal data or bank details: the browser keeps no copy on disk (replaces the web
@@ -125,6 +129,18 @@ def check_amount(
     return cents
 
 
+def check_text(
+    value: str, limit: int, field: str, errors: dict[str, str], message: str, required: bool = False
+) -> str:
+    """Free text typed on one line (a name, a reference), `message` by `field` when it is missing
+    (`required`), too long, or holds control characters or bytes that were not UTF-8; the text is
+    kept, cut to `limit`, to be shown again in the form."""
+    value = value.strip()
+    if (required and not value) or len(value) > limit or has_control_characters(value) or garbled(value):
+        errors[field] = message
+    return value[:limit]
+
+
 def small_int(text: str, low: int, high: int) -> int | None:
     """A whole number typed in ASCII digits from `low` to `high`, else None (never a 500 for "²"
     or five thousand digits)."""
@@ -163,3 +179,57 @@ def with_detail(sentence: str, exc: DomainError) -> Markup:
     words (English, for the API and the log) marked `lang="en"` in brackets: never an English
     fragment inside a sentence of the page's language."""
     return Markup('{} <span lang="en">({})</span>').format(sentence, exc.detail)
+
+
+class KeyedForm(Protocol):
+    """A form that carries a retry key (`new_key`)."""
+
+    @property
+    def key(self) -> str: ...
+
+
+class _Recorded(Protocol):
+    """What a service that records once by retry key returns: the record, and whether this call
+    made it (False: the same form had been sent before)."""
+
+    @property
+    def created(self) -> bool: ...
+
+    @property
+    def record(self) -> _HasId: ...
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+async def record_once(
+    values: F,
+    errors: dict[str, str],
+    again: Callable[[int, F, str | None], Awaitable[T]],
+    record: Callable[[], Awaitable[_Recorded]],
+    shown_at: Callable[[int], str],
+    *,
+    resent: str,
+    refused: str,
+    _: Callable[[str], str],
+) -> T | Redirect:
+    """The steps every form with a retry key takes (a payment, a subsidy, a cost): refused (422,
+    `again` shows the form) with `errors` or without its key; else `record` called, the form shown
+    again with a fresh key and `resent` (409) when its key had recorded something else, or with
+    `refused` and the service's words (422) when the service refused it; else to the record,
+    `shown_at(id)`, "&deja=1" added when the form had been sent before and recorded nothing new."""
+    if errors or not values.key:
+        return await again(
+            422, values, None if values.key else _("The form was incomplete. Check it and send it again.")
+        )
+    try:
+        result = await record()
+    except Conflict:
+        # Every form here is a msgspec Struct; the Protocol that lets `values.key` be read cannot say so.
+        return await again(409, msgspec.structs.replace(values, key=new_key()), resent)  # type: ignore[type-var]
+    except ValidationFailed as exc:
+        return await again(422, values, with_detail(refused, exc))
+    flag = "" if result.created else "&deja=1"
+    return Redirect(path=shown_at(result.record.id) + flag, status_code=303)

@@ -1,5 +1,5 @@
 """What the staff's money pages share besides `web.pages.staff.forms`: the month in a query, the
-day money moved, files to download and the spreadsheet's euro format."""
+day money moved and how much, files to download and the spreadsheet's euro format."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from litestar.params import QueryParameter
 from caisse.caisses.models import Caisse
 from caisse.periods import caisse_today, first_day
 from web.formatting import Formatter
-from web.pages.staff.forms import day_or_none
+from web.pages.staff.forms import check_amount, day_or_none
 
 MonthParam = Annotated[str | None, QueryParameter(name="mois", max_length=7)]
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
@@ -45,6 +45,23 @@ def check_past_day(
         }
         return None
     return day
+
+
+def check_money_moved(
+    amount: str,
+    day: str,
+    fields: tuple[str, str],
+    caisse: Caisse,
+    errors: dict[str, str],
+    _: Callable[[str], str],
+    fmt: Formatter,
+) -> tuple[int, date | None]:
+    """How much moved and on which day, asked the same on every money form (a payment, a subsidy,
+    a cost): the cents (0 when refused) and the day (None when refused), errors by `fields` (the
+    amount's field id, the day's)."""
+    return check_amount(amount, errors, fields[0], _, fmt), check_past_day(
+        day, caisse, errors, fields[1], _, fmt
+    )
 
 
 def download(content: str | bytes, media_type: str, filename: str) -> Response[Any]:

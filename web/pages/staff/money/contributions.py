@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.amounts import plain_euros
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
-from caisse.errors import Conflict, NotFound, ValidationFailed
+from caisse.errors import NotFound
 from caisse.ledger import AccountKind, account_balance, member_account_ids
 from caisse.members.models import MemberStatus
 from caisse.money import list_arrears, record_contribution_payment
@@ -40,16 +40,15 @@ from web.pages.staff.forms import (
     Flag,
     PageNumber,
     RecordId,
-    check_amount,
+    check_text,
     clean_key,
-    garbled,
     new_key,
+    record_once,
     refused_page,
     spreadsheet_text,
     staff_url,
-    with_detail,
 )
-from web.pages.staff.money.common import CSV, MonthParam, check_past_day, download, valid_month
+from web.pages.staff.money.common import CSV, MonthParam, check_money_moved, download, valid_month
 from web.pages.till.common import Pager
 from web.render import formatter, page, translator
 
@@ -168,18 +167,17 @@ def _check(
         errors["member_code"] = _("Enter the household's member code, such as T-000042.")
     elif len(code) > MAX_CODE or has_control_characters(code):
         errors["member_code"] = _("A member code has at most 20 characters, such as T-000042.")
-    amount = data.amount.strip()
-    cents = check_amount(amount, errors, "amount", _, fmt)
-    received = data.received_on.strip()
-    day = check_past_day(received, caisse, errors, "received_on", _, fmt)
+    amount, received = data.amount.strip(), data.received_on.strip()
+    cents, day = check_money_moved(amount, received, ("amount", "received_on"), caisse, errors, _, fmt)
     if data.method not in METHODS:
         errors["method"] = _("Choose how the household paid.")
-    reference = data.reference.strip()
-    if len(reference) > MAX_REFERENCE or has_control_characters(reference) or garbled(reference):
-        errors["reference"] = _("Write the reference in at most 120 characters, on one line.")
+    reference = check_text(
+        data.reference, MAX_REFERENCE, "reference", errors,
+        _("Write the reference in at most 120 characters, on one line."),
+    )  # fmt: skip
     cleaned = PaymentForm(
         member_code=code[:MAX_CODE], amount=amount[:40], received_on=received[:20],
-        method=data.method if data.method in METHODS else "", reference=reference[:MAX_REFERENCE],
+        method=data.method if data.method in METHODS else "", reference=reference,
         key=clean_key(data.key),
     )  # fmt: skip
     return cleaned, errors, cents, day
@@ -206,37 +204,27 @@ async def record_payment(
                     "This household is still an applicant: activate it before recording its contributions."
                 )
 
-    def again(status: int, form_error: str | None = None) -> Any:
+    def again(status: int, form: PaymentForm, form_error: str | None) -> Awaitable[Template]:
         # The page shows households' dues and arrears: built after the rollback, its reads audited.
         return refused_page(
             db_session, caisse,
             lambda: _page(
-                request, db_session, caisse, actor, status=status, values=values, errors=errors,
+                request, db_session, caisse, actor, status=status, values=form, errors=errors,
                 form_error=form_error,
             ),
         )  # fmt: skip
 
-    if errors or not values.key:
-        return await again(
-            422, None if values.key else _("The form was incomplete. Check it and send it again.")
-        )
-    try:
-        result = await record_contribution_payment(
+    return await record_once(
+        values, errors, again,
+        lambda: record_contribution_payment(
             db_session, caisse, member=values.member_code, amount_cents=cents,
             method=PaymentMethod(values.method), received_on=day, reference=values.reference,
             idempotency_key=values.key, actor=actor,
-        )  # fmt: skip
-    except Conflict:
-        values = msgspec.structs.replace(values, key=new_key())
-        return await again(
-            409, _("This form had already recorded another payment. Check the new form below and send it.")
-        )
-    except ValidationFailed as exc:
-        return await again(422, with_detail(_("The caisse refused this payment."), exc))
-    flag = "&deja=1" if not result.created else ""
-    return Redirect(
-        path=staff_url(caisse, f"/cotisations?paiement={result.record.id}{flag}"), status_code=303
-    )
+        ),
+        lambda made: staff_url(caisse, f"/cotisations?paiement={made}"),
+        resent=_("This form had already recorded another payment. Check the new form below and send it."),
+        refused=_("The caisse refused this payment."), _=_,
+    )  # fmt: skip
 
 
 @get(

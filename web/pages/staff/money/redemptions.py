@@ -154,9 +154,21 @@ async def redemptions(
     return await _page(request, db_session, caisse, number=number, notice=notice)
 
 
-async def _already(db: AsyncSession, caisse: Caisse, redemption_id: int, wanted: RedemptionStatus) -> bool:
-    """Whether the request is already in the state a decision sent twice wanted."""
-    return (await get_redemption(db, caisse.id, redemption_id)).status is wanted
+async def _not_decided(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    caisse: Caisse,
+    redemption_id: int,
+    wanted: RedemptionStatus,
+    exc: Conflict,
+) -> Response[Any]:
+    """A decision the service refused: done when the request is already in the state it wanted
+    (the same decision sent twice), else the reason shown by the request (409)."""
+    if (await get_redemption(db, caisse.id, redemption_id)).status is wanted:
+        return _decided(caisse, redemption_id, True)
+    return await _page(
+        request, db, caisse, status=409, decide_error=(redemption_id, _undecidable(request, exc))
+    )
 
 
 def _decided(caisse: Caisse, redemption_id: int, resent: bool) -> Redirect:
@@ -179,11 +191,7 @@ async def approve(
     try:
         await approve_redemption(db_session, caisse.id, redemption_id, by_user_id=actor.user_id)
     except Conflict as exc:
-        if await _already(db_session, caisse, redemption_id, RedemptionStatus.APPROVED):
-            return _decided(caisse, redemption_id, True)
-        return await _page(
-            request, db_session, caisse, status=409, decide_error=(redemption_id, _undecidable(request, exc))
-        )
+        return await _not_decided(request, db_session, caisse, redemption_id, RedemptionStatus.APPROVED, exc)
     return _decided(caisse, redemption_id, False)
 
 
@@ -218,11 +226,7 @@ async def reject(
     try:
         await reject_redemption(db_session, caisse.id, redemption_id, reason=reason, by_user_id=actor.user_id)
     except Conflict as exc:
-        if await _already(db_session, caisse, redemption_id, RedemptionStatus.REJECTED):
-            return _decided(caisse, redemption_id, True)
-        return await _page(
-            request, db_session, caisse, status=409, decide_error=(redemption_id, _undecidable(request, exc))
-        )
+        return await _not_decided(request, db_session, caisse, redemption_id, RedemptionStatus.REJECTED, exc)
     except ValidationFailed as exc:
         return await _page(
             request,

@@ -7,7 +7,7 @@ the page, so their fields' ids carry the form's prefix ("s-", "f-", "c-").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -30,7 +30,6 @@ from caisse.money import (
 )
 from caisse.money.models import OperatingCost, Subsidy, SubsidyKind, SubsidySource
 from caisse.periods import caisse_today
-from caisse.text import has_control_characters
 from web.formatting import Formatter
 from web.pages.staff.forms import (
     FUNDER_KINDS,
@@ -39,14 +38,14 @@ from web.pages.staff.forms import (
     Flag,
     PageNumber,
     RecordId,
-    check_amount,
+    check_text,
     clean_key,
-    garbled,
     new_key,
+    record_once,
     staff_url,
     with_detail,
 )
-from web.pages.staff.money.common import check_past_day
+from web.pages.staff.money.common import check_money_moved
 from web.pages.till.common import Pager
 from web.render import formatter, page, translator
 
@@ -144,26 +143,15 @@ async def subsidies(
     return await _page(request, db_session, caisse, number=number, done=done)
 
 
-def _text(
-    value: str, limit: int, field: str, errors: dict[str, str], message: str, required: bool = False
-) -> str:
-    value = value.strip()
-    if (required and not value) or len(value) > limit or has_control_characters(value) or garbled(value):
-        errors[field] = message
-    return value[:limit]
-
-
 def _check_subsidy(
     data: SubsidyForm, caisse: Caisse, sources: set[str], _: Callable[[str], str], fmt: Formatter
 ) -> tuple[SubsidyForm, dict[str, str], int, Any]:
     errors: dict[str, str] = {}
     if data.source not in sources:
         errors["s-source"] = _("Choose the funder; add it below first if it is not in the list.")
-    amount = data.amount.strip()
-    cents = check_amount(amount, errors, "s-amount", _, fmt)
-    received = data.received_on.strip()
-    day = check_past_day(received, caisse, errors, "s-received_on", _, fmt)
-    reference = _text(
+    amount, received = data.amount.strip(), data.received_on.strip()
+    cents, day = check_money_moved(amount, received, ("s-amount", "s-received_on"), caisse, errors, _, fmt)
+    reference = check_text(
         data.reference, MAX_REFERENCE, "s-reference", errors,
         _("Write the reference in at most 120 characters, on one line."),
     )  # fmt: skip
@@ -185,34 +173,23 @@ async def record(
     _, fmt = translator(request), formatter(request)
     known = {str(s.source.id) for s in await list_subsidy_sources(db_session, caisse.id)}
     values, errors, cents, day = _check_subsidy(data, caisse, known, _, fmt)
-    if errors or not values.key:
-        return await _page(
-            request, db_session, caisse, status=422, failed="subsidy", subsidy=values, errors=errors,
-            form_error=None if values.key else _("The form was incomplete. Check it and send it again."),
+
+    def again(status: int, form: SubsidyForm, form_error: str | None) -> Awaitable[Template]:
+        return _page(
+            request, db_session, caisse, status=status, failed="subsidy", subsidy=form, errors=errors,
+            form_error=form_error,
         )  # fmt: skip
-    try:
-        result = await record_subsidy(
+
+    return await record_once(
+        values, errors, again,
+        lambda: record_subsidy(
             db_session, caisse, source=int(values.source), amount_cents=cents, received_on=day,
             reference=values.reference, idempotency_key=values.key, actor=actor,
-        )  # fmt: skip
-    except Conflict:
-        values = msgspec.structs.replace(values, key=new_key())
-        message = _("This form had already recorded another subsidy. Check the new form below and send it.")
-        return await _page(
-            request, db_session, caisse, status=409, failed="subsidy", subsidy=values, form_error=message
-        )
-    except ValidationFailed as exc:
-        return await _page(
-            request,
-            db_session,
-            caisse,
-            status=422,
-            failed="subsidy",
-            subsidy=values,
-            form_error=with_detail(_("The caisse refused this subsidy."), exc),
-        )
-    flag = "" if result.created else "&deja=1"
-    return Redirect(path=_url(caisse, f"?subvention={result.record.id}{flag}"), status_code=303)
+        ),
+        lambda made: _url(caisse, f"?subvention={made}"),
+        resent=_("This form had already recorded another subsidy. Check the new form below and send it."),
+        refused=_("The caisse refused this subsidy."), _=_,
+    )  # fmt: skip
 
 
 @post("/c/{slug:str}/gestion/subventions/financeurs", name="staff-subsidy-source", guards=GUARD)
@@ -224,7 +201,7 @@ async def add_source(
 ) -> Response[Any]:
     _ = translator(request)
     errors: dict[str, str] = {}
-    name = _text(
+    name = check_text(
         data.name, MAX_NAME, "f-name", errors,
         _("Enter the funder's name, such as Ville de Foix, in at most 200 characters on one line."),
         required=True,
@@ -255,6 +232,23 @@ async def add_source(
     return await _page(request, db_session, caisse, status=422, failed="source", source=values, errors=errors)
 
 
+def _check_cost(
+    data: CostForm, caisse: Caisse, _: Callable[[str], str], fmt: Formatter
+) -> tuple[CostForm, dict[str, str], int, Any]:
+    errors: dict[str, str] = {}
+    category = check_text(
+        data.category, MAX_CATEGORY, "c-category", errors,
+        _("Enter what the cost is for, such as salaires or loyer, in at most 80 characters."), required=True,
+    )  # fmt: skip
+    amount, paid = data.amount.strip(), data.paid_on.strip()
+    cents, day = check_money_moved(amount, paid, ("c-amount", "c-paid_on"), caisse, errors, _, fmt)
+    reference = check_text(
+        data.reference, MAX_REFERENCE, "c-reference", errors,
+        _("Write the reference in at most 120 characters, on one line."),
+    )  # fmt: skip
+    return CostForm(category, amount[:40], paid[:20], reference, clean_key(data.key)), errors, cents, day
+
+
 @post("/c/{slug:str}/gestion/subventions/frais", name="staff-cost-record", guards=GUARD)
 async def record_cost(
     request: Request[Any, Any, Any],
@@ -264,45 +258,21 @@ async def record_cost(
     data: URLEncodedBody[CostForm],
 ) -> Response[Any]:
     _, fmt = translator(request), formatter(request)
-    errors: dict[str, str] = {}
-    category = _text(
-        data.category, MAX_CATEGORY, "c-category", errors,
-        _("Enter what the cost is for, such as salaires or loyer, in at most 80 characters."), required=True,
-    )  # fmt: skip
-    amount = data.amount.strip()
-    cents = check_amount(amount, errors, "c-amount", _, fmt)
-    paid = data.paid_on.strip()
-    day = check_past_day(paid, caisse, errors, "c-paid_on", _, fmt)
-    reference = _text(
-        data.reference, MAX_REFERENCE, "c-reference", errors,
-        _("Write the reference in at most 120 characters, on one line."),
-    )  # fmt: skip
-    values = CostForm(category, amount[:40], paid[:20], reference, clean_key(data.key))
-    if errors or not values.key or day is None:
-        return await _page(
-            request, db_session, caisse, status=422, failed="cost", cost=values, errors=errors,
-            form_error=None if values.key else _("The form was incomplete. Check it and send it again."),
+    values, errors, cents, day = _check_cost(data, caisse, _, fmt)
+
+    def again(status: int, form: CostForm, form_error: str | None) -> Awaitable[Template]:
+        return _page(
+            request, db_session, caisse, status=status, failed="cost", cost=form, errors=errors,
+            form_error=form_error,
         )  # fmt: skip
-    try:
-        result = await record_operating_cost(
-            db_session, caisse, category=category, amount_cents=cents, paid_on=day, reference=reference,
-            idempotency_key=values.key, actor=actor,
-        )  # fmt: skip
-    except Conflict:
-        values = msgspec.structs.replace(values, key=new_key())
-        message = _("This form had already recorded another cost. Check the new form below and send it.")
-        return await _page(
-            request, db_session, caisse, status=409, failed="cost", cost=values, form_error=message
-        )
-    except ValidationFailed as exc:
-        return await _page(
-            request,
-            db_session,
-            caisse,
-            status=422,
-            failed="cost",
-            cost=values,
-            form_error=with_detail(_("The caisse refused this cost."), exc),
-        )
-    flag = "" if result.created else "&deja=1"
-    return Redirect(path=_url(caisse, f"?frais={result.record.id}{flag}"), status_code=303)
+
+    return await record_once(
+        values, errors, again,
+        lambda: record_operating_cost(
+            db_session, caisse, category=values.category, amount_cents=cents, paid_on=day,
+            reference=values.reference, idempotency_key=values.key, actor=actor,
+        ),
+        lambda made: _url(caisse, f"?frais={made}"),
+        resent=_("This form had already recorded another cost. Check the new form below and send it."),
+        refused=_("The caisse refused this cost."), _=_,
+    )  # fmt: skip

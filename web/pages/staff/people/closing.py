@@ -77,6 +77,13 @@ def _page(
     )  # fmt: skip
 
 
+def _not_a_month(request: Request[Any, Any, Any], caisse: Caisse, cycle: CycleStatus, typed: str) -> Template:
+    """The month field refused (422), what was typed shown again, cut short."""
+    _ = translator(request)
+    message = _("Write the month as YYYY-MM, such as 2027-01.")
+    return _page(request, caisse, cycle, typed[:20], status=422, error=message)
+
+
 @get("/c/{slug:str}/gestion/cloture", name="staff-close", guards=GUARD)
 async def close_form(
     request: Request[Any, Any, Any],
@@ -93,14 +100,7 @@ async def close_form(
         return _page(request, caisse, cycle, cycle.next_month)
     month = mois.strip() or cycle.next_month
     if not _MONTH.fullmatch(month):
-        return _page(
-            request,
-            caisse,
-            cycle,
-            month[:20],
-            status=422,
-            error=_("Write the month as YYYY-MM, such as 2027-01."),
-        )
+        return _not_a_month(request, caisse, cycle, month)
     try:
         preview = await preview_close(db_session, caisse, month)
     except (ValidationFailed, Conflict) as exc:
@@ -128,15 +128,7 @@ async def confirm_close(
     _, fmt = translator(request), formatter(request)
     month = data.mois.strip()
     if not _MONTH.fullmatch(month):
-        cycle = await cycle_status(db_session, caisse)
-        return _page(
-            request,
-            caisse,
-            cycle,
-            month[:20],
-            status=422,
-            error=_("Write the month as YYYY-MM, such as 2027-01."),
-        )
+        return _not_a_month(request, caisse, await cycle_status(db_session, caisse), month)
     try:
         result = await close_month(db_session, caisse, month, actor=actor)
     except (ValidationFailed, Conflict) as exc:

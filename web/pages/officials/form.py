@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -217,19 +218,32 @@ async def run_scenario(
         field = LEVER_FIELDS[error.lever]
         message = gettext(LEVER_MESSAGES[error.lever])
         return _form_page(request, caisse, data, status=422, errors={field: message})
+    wanted = SimulationRequest(scenarios=[ScenarioInput(scenario=document)])
+    refused = partial(_form_page, request, caisse, data)
+    return await start_or_answer(request, db_session, caisse, actor, wanted, refused)
+
+
+async def start_or_answer(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    caisse: Caisse,
+    actor: Caller,
+    wanted: SimulationRequest,
+    refused: Callable[..., Template],
+) -> Response[Any]:
+    """Start the run and go to its page, or show the form again through `refused(status=, errors=,
+    form_error=)` saying why not (the scenario form and the solver answer alike)."""
+    gettext = translator(request)
     try:
-        run = await start_run(
-            db_session, caisse, SimulationRequest(scenarios=[ScenarioInput(scenario=document)]), actor
-        )
+        run = await start_run(db_session, caisse, wanted, actor)
     except WorkTooLarge as error:
         field, message = too_large(gettext, formatter(request).number, error)
-        return _form_page(request, caisse, data, status=422, errors={field: message})
+        return refused(status=422, errors={field: message})
     except ValidationFailed as error:
         # The simulator's own words (in English, naming the table and key), after a sentence in the
         # page's language.
         message = with_english(gettext("The scenario cannot run as it is:"), error.detail)
-        return _form_page(request, caisse, data, status=422, form_error=message)
+        return refused(status=422, form_error=message)
     except TooManyRuns as error:
-        message = busy_message(gettext, error)
-        return _form_page(request, caisse, data, status=429, form_error=message)
+        return refused(status=429, form_error=busy_message(gettext, error))
     return Redirect(path=run_url(caisse.slug, run.id), status_code=303)

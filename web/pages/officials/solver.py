@@ -6,25 +6,32 @@ page shows the value found and the forecast there (`runs.py`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
-from caisse.errors import ValidationFailed
-from caisse.simulations import ScenarioInput, SimulationRequest, start_run
-from caisse.simulations.limits import SERVER_MAX_PATHS, TooManyRuns, WorkTooLarge
+from caisse.simulations import ScenarioInput, SimulationRequest
+from caisse.simulations.limits import SERVER_MAX_PATHS
 from caisse.simulations.models import RunKind
 from caisse.simulations.scenarios import merge
 from caisse.simulations.schemas import PRESET_NAMES, SolveRequest
 from web.i18n import N_
-from web.pages.officials.common import GUARD, base_url, busy_message, run_url, too_large, with_english
-from web.pages.officials.form import BASES, Base, base_document, number_in, read_run_settings
-from web.render import formatter, page, translator
+from web.pages.officials.common import GUARD, base_url
+from web.pages.officials.form import (
+    BASES,
+    Base,
+    base_document,
+    number_in,
+    read_run_settings,
+    start_or_answer,
+)
+from web.render import page, translator
 
 LEVER_WORDS = {
     "contribution_scale": N_("Contributions (a factor on the scenario's rules)"),
@@ -137,15 +144,5 @@ async def run_solver(
     solving = SimulationRequest(
         kind=RunKind.SOLVE, scenarios=[ScenarioInput(scenario=document)], solve=wanted
     )
-    try:
-        run = await start_run(db_session, caisse, solving, actor)
-    except WorkTooLarge as error:
-        field, message = too_large(gettext, formatter(request).number, error)
-        return _form_page(request, caisse, data, status=422, errors={field: message})
-    except ValidationFailed as error:
-        message = with_english(gettext("The scenario cannot run as it is:"), error.detail)
-        return _form_page(request, caisse, data, status=422, form_error=message)
-    except TooManyRuns as error:
-        message = busy_message(gettext, error)
-        return _form_page(request, caisse, data, status=429, form_error=message)
-    return Redirect(path=run_url(caisse.slug, run.id), status_code=303)
+    refused = partial(_form_page, request, caisse, data)
+    return await start_or_answer(request, db_session, caisse, actor, solving, refused)

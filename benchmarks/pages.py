@@ -39,8 +39,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -58,6 +56,7 @@ import httpx  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession  # noqa: E402
 
+from benchmarks.serving import free_port, start_server, stop_server, wait_until_up  # noqa: E402
 from caisse.auth import service as auth  # noqa: E402
 from caisse.auth.models import Role, User  # noqa: E402
 from caisse.caisses.models import Caisse  # noqa: E402
@@ -446,57 +445,6 @@ async def verify(engine: AsyncEngine) -> list[str]:
         return [f"{p.code}: {p.message}" for p in [*report.problems, *checker.problems]]
 
 
-# --- the server -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(url: str, schema: str, port: int, workers: int, kind: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CAISSE_DATABASE_URL": url, "CAISSE_DATABASE_SCHEMA": schema}
-    if kind == "granian":
-        command = [
-            sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "caisse.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--loop", "uvloop",
-            "--runtime-threads", "1", "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
-    else:
-        command = [
-            sys.executable, "-m", "uvicorn", "caisse.app:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
-            "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
-    # A session of its own, so that stopping it stops its workers too.
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    with httpx.Client(base_url=base) as client:
-        for _ in range(300):
-            if server.poll() is not None:
-                raise SystemExit(f"the server exited with code {server.returncode}")
-            try:
-                if client.get("/api/v1/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise SystemExit("the server did not answer within 30 s")
-
-
 # --- the requests ---------------------------------------------------------------------------
 
 
@@ -708,7 +656,9 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         port = free_port()
-        server = start_server(url, schema, port, args.workers, args.server)
+        server = start_server(
+            port, args.workers, args.server, {"CAISSE_DATABASE_URL": url, "CAISSE_DATABASE_SCHEMA": schema}
+        )
         rows = []
         try:
             base = f"http://127.0.0.1:{port}"

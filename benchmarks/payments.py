@@ -32,8 +32,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,11 +47,11 @@ import uvloop
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
+from benchmarks.serving import free_port, start_server, stop_server, wait_until_up  # noqa: E402
 from caisse.auth import identify  # noqa: E402
 from caisse.auth import service as auth  # noqa: E402
 from caisse.auth.models import Role  # noqa: E402
@@ -315,60 +313,6 @@ async def verify(url: str) -> list[str]:
 
 # --- the HTTP run ---------------------------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(url: str, port: int, workers: int, pool_size: int, kind: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "CAISSE_DATABASE_URL": url,
-        "CAISSE_DATABASE_SCHEMA": SCHEMA,
-        "CAISSE_DB_POOL_SIZE": str(pool_size),
-    }
-    if kind == "granian":
-        command = [
-            sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "caisse.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--loop", "uvloop",
-            "--runtime-threads", "1", "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
-    else:
-        command = [
-            sys.executable, "-m", "uvicorn", "caisse.app:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
-            "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
-    # A session of its own, so that stopping it stops its workers too.
-    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-
-
-async def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(200):
-            if server.poll() is not None:
-                raise SystemExit(f"the server exited with code {server.returncode}")
-            try:
-                if (await client.get("/api/v1/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("the server did not answer within 20 s")
-
-
 class TillConnection:
     """A till's keep-alive HTTP/1.1 connection that posts JSON and reads the answer.
 
@@ -577,10 +521,19 @@ def main() -> None:
     print(f"seeding {args.members} households and {args.outlets} outlets in schema {SCHEMA} …", flush=True)
     seeded = asyncio.run(prepare(url, args.members, args.outlets, args.seed))
     port = free_port()
-    server = start_server(url, port, args.workers, args.pool_size, args.server)
+    server = start_server(
+        port,
+        args.workers,
+        args.server,
+        {
+            "CAISSE_DATABASE_URL": url,
+            "CAISSE_DATABASE_SCHEMA": SCHEMA,
+            "CAISSE_DB_POOL_SIZE": str(args.pool_size),
+        },
+    )
     try:
         base = f"http://127.0.0.1:{port}"
-        asyncio.run(wait_until_up(base, server))
+        wait_until_up(base, server, seconds=20.0)
         print(
             f"HTTP API: {args.clients} clients for {args.seconds:.0f} s "
             f"({args.server}, {args.workers} workers) …",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -21,6 +22,19 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+async def _connect_asyncpg(*args: Any, **kwargs: Any) -> Any:
+    """asyncpg's connect, with a database that cannot be reached (refused, unreachable, timed out,
+    starting up or full) reported as a lost connection. asyncpg raises these as OSError or as its
+    own exceptions, which SQLAlchemy passes on unwrapped: they would be 500s, when they are a
+    passing outage worth a retry (503, `caisse.http.errors.database_refusal`)."""
+    import asyncpg
+
+    try:
+        return await asyncpg.connect(*args, **kwargs)
+    except (OSError, TimeoutError, asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError) as exc:
+        raise DBAPIError(None, None, exc, connection_invalidated=True) from exc
 
 
 def engine_options(settings: Settings) -> dict[str, Any]:
@@ -41,8 +55,12 @@ def engine_options(settings: Settings) -> dict[str, Any]:
         "pool_pre_ping": False,
         "pool_recycle": 1800,
     }
+    connect_args: dict[str, Any] = {}
+    if make_url(settings.database_url).get_driver_name() == "asyncpg":
+        connect_args["async_creator_fn"] = _connect_asyncpg
     if settings.database_schema:
-        options["connect_args"] = {"server_settings": {"search_path": settings.database_schema}}
+        connect_args["server_settings"] = {"search_path": settings.database_schema}
+    options["connect_args"] = connect_args
     return options
 
 

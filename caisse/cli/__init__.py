@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from caisse.cli import caisses, cycle, db, demo, ledger, members, money, report, rules, serve, simulate, users
+from caisse.cli.backup import COMMANDS as BACKUP_COMMANDS
 from caisse.cli.ballots import ballots
 from caisse.cli.committee import committee
 from caisse.cli.outlets import outlets
@@ -39,5 +40,6 @@ for command in (
     spending,
     simulate.simulate,
     *SOLVER_COMMANDS,
+    *BACKUP_COMMANDS,
 ):
     main.add_command(command)

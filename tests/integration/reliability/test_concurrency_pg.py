@@ -9,6 +9,7 @@ ends with the ledger verified (`caisse ledger verify`'s checks).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import timedelta
 
 import httpx
@@ -18,17 +19,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.auth import service as auth
 from caisse.auth.models import Role
 from caisse.ballots.models import BallotReceipt, BallotTally, BallotVoter
+from caisse.caisses.models import Caisse
 from caisse.caisses.service import get_caisse
+from caisse.cycle.close import close_month
 from caisse.cycle.models import PeriodClose
 from caisse.db.base import utcnow
-from caisse.ledger import EntryKind, JournalEntry
-from caisse.periods import caisse_today, first_day, month_of
+from caisse.ledger import AccountKind, EntryKind, JournalEntry, account_balance, natural
+from caisse.ledger.accounts import outlet_account_id
+from caisse.members.models import Member
+from caisse.outlets.conventioning import record_decision
+from caisse.periods import caisse_today, first_day, month_of, previous_month
 from caisse.redemptions.models import PayoutBatch, Redemption, RedemptionEvent, RedemptionStatus
-from caisse.spending import OutletPayment
+from caisse.spending import OutletPayment, set_pin
 from tests.conftest import World
 from tests.integration.ballots.ballot_helpers import open_ballot, seat_committee
 from tests.integration.cycle.helpers import Household, add_households, new_caisse, wallet
-from tests.integration.redemptions.payout_helpers import PayoutWorld, build_payout_world
+from tests.integration.redemptions.payout_helpers import (
+    CAISSE_BANK,
+    EPICERIE_BANK,
+    FERME_BANK,
+    PayoutWorld,
+    add_outlet,
+    build_payout_world,
+    fill_fund,
+    outlet_user,
+)
 from tests.integration.reliability.racing import at_once
 from tests.integration.spending.spend_helpers import (
     CREDIT,
@@ -200,4 +215,123 @@ async def test_approvals_and_payout_batches_at_once_pay_every_redemption_once(
         select(func.count()).where(Redemption.outlet_id == pw.outlets["ferme"], Redemption.batch_id.is_(None))
     )
     assert ferme_left == 0
+    await assert_ledger_ok(db)
+
+
+async def _mixed_caisse(
+    db: AsyncSession, world: World
+) -> tuple[Caisse, list[str], dict[str, int], dict[str, dict[str, str]]]:
+    """A caisse whose last month is closed (50 € credited to each of its 200 households), ten of
+    them with PINs, two conventioned outlets with bank details and tills, and a fund."""
+    today = caisse_today()
+    this_month = month_of(today)
+    caisse = await new_caisse(db, slug="tout", first_month=previous_month(this_month))
+    caisse.bank_account_name, caisse.bank_iban, caisse.bank_bic = CAISSE_BANK
+    await auth.grant_role(db, user_id=world.user_ids["staff"], caisse_id=caisse.id, role=Role.STAFF)
+    drawn = [
+        Household(income_eur=800.0 + 11 * i, activated_on=first_day(caisse.first_month)) for i in range(200)
+    ]
+    members = await add_households(db, caisse, drawn)
+    codes = []
+    for n, member_id in enumerate(members[:10]):
+        member = await db.get(Member, member_id)
+        assert member is not None
+        await set_pin(db, caisse, member, PAYER_PINS[n], actor=None)
+        codes.append(member.code)
+    outlets, headers = {}, {"staff": world.headers["staff"]}
+    for name, (iban, bic) in (("a", FERME_BANK), ("b", EPICERIE_BANK)):
+        outlet = await add_outlet(db, caisse.id, f"Lieu {name}", (iban, bic))
+        await record_decision(
+            db, caisse, outlet.id, decision="convene", effective_on=today - timedelta(days=20)
+        )
+        outlets[name] = outlet.id
+        headers[name] = await outlet_user(db, caisse.id, outlet.id, f"caisse-{name}")
+    await close_month(db, caisse, caisse.first_month)
+    await db.commit()
+    await fill_fund(db, caisse.id, 100_000, on=today)
+    return caisse, codes, outlets, headers
+
+
+PAYER_PINS = [f"{n}{(n + 3) % 10}{(n + 5) % 10}{(n + 1) % 10}" for n in range(10)]
+
+
+async def _outlet_credit(db: AsyncSession, caisse_id: int, outlet_id: int) -> int:
+    account = await outlet_account_id(db, caisse_id, outlet_id)
+    return natural(AccountKind.OUTLET, await account_balance(db, account))
+
+
+async def test_closes_payments_requests_approvals_and_batches_all_at_once_lose_and_double_nothing(
+    db: AsyncSession, world: World, api: httpx.AsyncClient
+) -> None:
+    caisse, codes, outlets, headers = await _mixed_caisse(db, world)
+    base, staff = f"/api/v1/caisses/{caisse.slug}", headers["staff"]
+
+    def pay(code: int, outlet: str, cents: int) -> Awaitable[httpx.Response]:
+        body = payment(codes[code], cents, pin=PAYER_PINS[code])
+        return api.post(f"{base}/outlets/{outlets[outlet]}/payments", json=body, headers=headers[outlet])
+
+    # Before: each outlet took 30 €; "a" asked for 10 €, approved; "b" asked for 10 €, waiting.
+    assert (await at_once(*(pay(n, "ab"[n % 2], 1_000) for n in range(6)))).statuses == {201: 6}
+    approved = (
+        await api.post(f"{base}/redemptions/", json={"amount_cents": 1_000}, headers=headers["a"])
+    ).json()
+    assert (await api.post(f"{base}/redemptions/{approved['id']}/approve", headers=staff)).status_code == 200
+    waiting = (
+        await api.post(f"{base}/redemptions/", json={"amount_cents": 1_000}, headers=headers["b"])
+    ).json()
+
+    month = month_of(caisse_today())
+    ask_all = {"all_available": True}
+    answers = await at_once(
+        *(api.post(f"{base}/cycle/close", json={"month": month}, headers=staff) for _ in range(3)),
+        *(pay(n, "ab"[n % 2], 700 + n) for n in range(10) for _ in range(2)),
+        *(api.post(f"{base}/redemptions/{waiting['id']}/approve", headers=staff) for _ in range(3)),
+        *(
+            api.post(
+                f"{base}/payout-batches/", json={"execution_date": caisse_today().isoformat()}, headers=staff
+            )
+            for _ in range(3)
+        ),
+        *(
+            api.post(
+                f"{base}/redemptions/", json=ask_all, headers=headers["a"] | {"Idempotency-Key": "tout-a"}
+            )
+            for _ in range(2)
+        ),
+    )
+    closes, payments, approvals, batches, asks = (
+        answers.responses[:3],
+        answers.responses[3:23],
+        answers.responses[23:26],
+        answers.responses[26:29],
+        answers.responses[29:],
+    )
+    assert [r.status_code for r in closes].count(201) == 1
+    assert all(r.status_code == 201 for r in payments), [r.text for r in payments if r.status_code != 201]
+    assert sorted(r.status_code for r in approvals) == [200, 409, 409]
+    assert [r.status_code for r in batches].count(201) == 1
+    assert {r.json()["error"] for r in batches if r.status_code == 409} <= {"conflict"}
+    assert (
+        sorted(r.status_code for r in asks) in ([200, 201], [201, 201])
+        and len({r.json()["id"] for r in asks}) == 1
+    )
+
+    # Nothing lost, nothing doubled: each wallet got two months' credit less what it paid, each
+    # outlet holds what it took less what was paid out, and the fund paid exactly the batch.
+    paid = {n: 1_000 * (n < 6) + 2 * (700 + n) for n in range(10)}
+    for n, code in enumerate(codes):
+        member_id = await db.scalar(
+            select(Member.id).where(Member.caisse_id == caisse.id, Member.code == code)
+        )
+        assert member_id is not None
+        assert await wallet(db, caisse.id, member_id) == 2 * 5_000 - paid[n], code
+    assert await db.scalar(select(func.count()).where(OutletPayment.caisse_id == caisse.id)) == 26
+    made = (await db.scalars(select(PayoutBatch).where(PayoutBatch.caisse_id == caisse.id))).all()
+    assert len(made) == 1 and await _entries(db, caisse.id, EntryKind.REDEMPTION) == 1
+    paid_out = await db.scalar(
+        select(func.sum(Redemption.amount_cents)).where(Redemption.batch_id == made[0].id)
+    )
+    assert made[0].total_cents == paid_out and paid_out in (1_000, 2_000)
+    held = [await _outlet_credit(db, caisse.id, outlet_id) for outlet_id in outlets.values()]
+    assert sum(held) == sum(paid.values()) - paid_out
     await assert_ledger_ok(db)

@@ -10,6 +10,7 @@ from caisse.caisses.routes import CONTROLLERS as CAISSE_CONTROLLERS
 from caisse.committee.routes import CONTROLLERS as COMMITTEE_CONTROLLERS
 from caisse.cycle.routes import CONTROLLERS as CYCLE_CONTROLLERS
 from caisse.http.deps import DEPENDENCIES
+from caisse.http.openapi import document_errors
 from caisse.ledger.routes import CONTROLLERS as LEDGER_CONTROLLERS
 from caisse.members.routes import CONTROLLERS as MEMBER_CONTROLLERS
 from caisse.money.routes import CONTROLLERS as MONEY_CONTROLLERS
@@ -37,4 +38,5 @@ def api_router() -> Router:
         *SPENDING_CONTROLLERS,
         *SIMULATION_CONTROLLERS,
     ]
-    return Router(path="/api/v1", route_handlers=handlers, dependencies=DEPENDENCIES)  # type: ignore[arg-type]
+    router = Router(path="/api/v1", route_handlers=handlers, dependencies=DEPENDENCIES)  # type: ignore[arg-type]
+    return document_errors(router)

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
+from litestar.openapi.spec import OpenAPIType
+from litestar.params import KwargDefinition
 from msgspec import UNSET, UnsetType
 
 from caisse.caisses.limits import MAX_CONVENTION_TERM_MONTHS
@@ -224,9 +226,17 @@ class CriterionView(msgspec.Struct, frozen=True, kw_only=True):
         )  # fmt: skip
 
 
+# A reading of a criterion: yes/no, a step of the scale, or a number. Litestar documents the union as
+# `oneOf` boolean, integer, number, which no integer satisfies (it is both an integer and a number).
+ReadingValue = Annotated[
+    bool | int | float,
+    KwargDefinition(schema_extra={"one_of": None, "type": [OpenAPIType.BOOLEAN, OpenAPIType.NUMBER]}),
+]
+
+
 class AssessmentRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     criterion_id: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
-    value: bool | int | float
+    value: ReadingValue
     evidence: Annotated[str, msgspec.Meta(max_length=5000)] = ""
     evidence_url: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
@@ -242,7 +252,7 @@ def _plain(value: Any) -> bool | int | float:
 
 
 class ReadingView(msgspec.Struct, frozen=True, kw_only=True):
-    value: bool | int | float
+    value: ReadingValue
     passes: bool
     evidence: str
     evidence_url: str | None

@@ -240,7 +240,11 @@ class PayoutBatchController(Controller):
         batch = await batch_lookup.get_batch(db_session, caisse.id, batch_id)
         return PayoutBatchView.of(batch, batch_lookup.transfers_of(batch))
 
-    @get("/{batch_id:int}/pain001.xml", summary="The SEPA credit-transfer file to upload to the bank")
+    @get(
+        "/{batch_id:int}/pain001.xml",
+        media_type="application/xml",
+        summary="The SEPA credit-transfer file to upload to the bank",
+    )
     async def pain001(
         self, batch_id: RowId, caisse: PathCaisse, actor: Caller, db_session: DbSession
     ) -> Response[bytes]:
@@ -248,13 +252,14 @@ class PayoutBatchController(Controller):
         await _audit_download(db_session, actor, caisse, batch, "pain001.xml")
         return _file(batch.pain001_xml, "application/xml", f"{batch.reference}.pain001.xml")
 
-    @get("/{batch_id:int}/payouts.csv", summary="The same transfers as a CSV")
+    @get("/{batch_id:int}/payouts.csv", media_type="text/csv", summary="The same transfers as a CSV")
     async def payouts_csv(
         self, batch_id: RowId, caisse: PathCaisse, actor: Caller, db_session: DbSession
     ) -> Response[bytes]:
         batch = await batch_lookup.get_batch(db_session, caisse.id, batch_id)
         await _audit_download(db_session, actor, caisse, batch, "payouts.csv")
-        return _file(batch.payouts_csv, "text/csv; charset=utf-8", f"{batch.reference}.payouts.csv")
+        # Litestar adds "; charset=utf-8" to a text/ media type itself.
+        return _file(batch.payouts_csv, "text/csv", f"{batch.reference}.payouts.csv")
 
 
 CONTROLLERS = [RedemptionController, PayoutBatchController]

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from caisse.auth import service
@@ -46,7 +47,13 @@ class SessionController(Controller):
         me = Me.of(await load_actor(db_session, user))
         return Response(me, cookies=[session_cookie(settings, token, settings.session_max_age_seconds)])
 
-    @post("/auth/logout", status_code=204, summary="Log out: ends the session and clears the cookie")
+    @post(
+        "/auth/logout",
+        status_code=204,
+        summary="Log out: ends the session and clears the cookie",
+        # Litestar documents a `Response[None]` as a JSON `null`; a 204 has no body at all.
+        responses={204: ResponseSpec(data_container=None, description="Logged out; the cookie is cleared.")},
+    )
     async def logout(
         self, request: Request[Any, Any, Any], db_session: DbSession, state: State
     ) -> Response[None]:

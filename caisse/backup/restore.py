@@ -127,6 +127,10 @@ def _check_tables(archive: Archive, plan: list[Table]) -> None:
         columns = archive.tables[table.name].columns
         if sorted(columns) != sorted(table.c.keys()):
             raise ArchiveRefused(f"The archive's columns of {table.name} do not match the schema.")
+    caisse = archive.tables["caisse"]
+    slug_at, id_at = caisse.columns.index("slug"), caisse.columns.index("id")
+    if [(row[slug_at], row[id_at]) for row in caisse.rows] != [(archive.caisse_slug, archive.caisse_id)]:
+        raise ArchiveRefused("The archive's caisse row does not match its header.")
 
 
 async def _plan_ids(session: AsyncSession, archive: Archive, plan: list[Table]) -> IdMap:

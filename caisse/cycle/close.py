@@ -38,7 +38,7 @@ from caisse.cycle.models import PeriodClose, WithheldAllocation
 from caisse.cycle.schemas import CloseResult, PeriodSummary
 from caisse.errors import Conflict, PeriodOutOfOrder, ValidationFailed
 from caisse.ledger.accounts import caisse_account_id
-from caisse.ledger.balances import balances_by_kind
+from caisse.ledger.balances import receivable_balances
 from caisse.ledger.models import AccountKind, EntryKind
 from caisse.ledger.posting import post_compound
 from caisse.periods import caisse_today, check_month, first_day, month_of, next_month
@@ -201,7 +201,7 @@ async def _receivable_balances(
     session: AsyncSession, caisse_id: int, receivable_ids: np.ndarray
 ) -> np.ndarray:
     """Raw (debit-positive: owed) balance of each receivable, aligned with `receivable_ids`."""
-    balances = await balances_by_kind(session, caisse_id, AccountKind.RECEIVABLE)
+    balances = await receivable_balances(session, caisse_id)
     return np.fromiter(
         (balances.get(r, 0) for r in receivable_ids.tolist()), dtype=np.int64, count=receivable_ids.size
     )

@@ -7,7 +7,8 @@ from caisse.committee.lottery_models import LotteryDraw, LotteryVolunteer
 from caisse.committee.models import CommitteeMembership, DeclaredLink
 from caisse.cycle.models import PeriodClose, WithheldAllocation
 from caisse.db.base import Base
-from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
+from caisse.ledger import carried  # noqa: F401  (the trigger keeping the carried balances)
+from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount, LedgerMonth
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.money.models import ContributionPayment, OperatingCost, Subsidy, SubsidySource
 from caisse.outlets.models import Assessment, Convention, Criterion, Outlet, OutletStatusChange
@@ -35,6 +36,7 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "LedgerAccount",
+    "LedgerMonth",
     "LoginFailure",
     "LotteryDraw",
     "LotteryVolunteer",

@@ -1,4 +1,5 @@
-"""Balances are sums of journal lines; nothing is cached."""
+"""Balances are sums of journal lines. The one kept figure is each receivable's carried balance
+(`caisse.ledger.carried`), which the database updates with every line and verify_ledger checks."""
 
 from __future__ import annotations
 
@@ -54,3 +55,13 @@ async def balances_by_kind(
             JournalEntry.occurred_on <= until
         )
     return {account_id: int(total) for account_id, total in await session.execute(query)}
+
+
+async def receivable_balances(session: AsyncSession, caisse_id: int) -> dict[int, int]:
+    """Raw (debit-positive: owed) balance of every household's receivable, by account id, as carried."""
+    rows = await session.execute(
+        select(LedgerAccount.id, LedgerAccount.carried_balance_cents).where(
+            LedgerAccount.caisse_id == caisse_id, LedgerAccount.kind == AccountKind.RECEIVABLE
+        )
+    )
+    return {account_id: int(carried or 0) for account_id, carried in rows}

@@ -72,6 +72,23 @@ class LedgerAccount(IdMixin, Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), nullable=True)
     outlet_id: Mapped[int | None] = mapped_column(nullable=True)
     subsidy_source_id: Mapped[int | None] = mapped_column(ForeignKey("subsidy_source.id"), nullable=True)
+    # The sum of the account's lines, kept by a database trigger as lines are inserted, for every
+    # account but wallets and outlets (NULL there): caisse.ledger.carried.
+    carried_balance_cents: Mapped[int | None] = mapped_column(
+        Cents,
+        nullable=True,
+        default=lambda context: opening_carried(context.get_current_parameters()["kind"]),
+    )
+
+
+# Wallets and outlets carry nothing: a payment at an outlet must not queue on its outlet's row,
+# and their totals are read from the other side of the ledger (caisse.reports.balances).
+UNCARRIED_KINDS = (AccountKind.WALLET, AccountKind.OUTLET)
+
+
+def opening_carried(kind: AccountKind | str) -> int | None:
+    """What a new account of `kind` carries: 0, or None for the kinds that carry nothing."""
+    return None if AccountKind(kind) in UNCARRIED_KINDS else 0
 
 
 class JournalEntry(IdMixin, Base):
@@ -97,6 +114,23 @@ class JournalEntry(IdMixin, Base):
         ForeignKey("journal_entry.id"), nullable=True, unique=True
     )
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+
+
+class LedgerMonth(Base):
+    """An account's lines summed by the month they count in, for the accounts that carry their
+    balance (caisse.ledger.carried). Lines of an entry for a month (contributions due, allocations,
+    expiries and their corrections) count in that month: `for_month_cents`; lines of an entry
+    without one (payments, subsidies, costs…) in the month they happened: `in_month_cents`. Kept by
+    the database trigger that keeps the carried balances; never written by the application."""
+
+    __tablename__ = "ledger_month"
+    __table_args__ = (Index("ix_ledger_month_caisse_month", "caisse_id", "month"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_account.id"), primary_key=True)
+    month: Mapped[str] = month_column(primary_key=True)
+    caisse_id: Mapped[int] = mapped_column(ForeignKey("caisse.id"))
+    for_month_cents: Mapped[int] = mapped_column(Cents, default=0)
+    in_month_cents: Mapped[int] = mapped_column(Cents, default=0)
 
 
 class JournalLine(IdMixin, Base):

@@ -1,46 +1,33 @@
-"""Month-end balances (reserve, outstanding credit, arrears, prepaid) without summing every wallet.
+"""Month-end balances (reserve, outstanding credit, arrears, prepaid) without summing the ledger.
 
 The straightforward computation sums the lines of the fund, of every wallet and outlet, and of every
 receivable, over the entries booked by the month's end: nearly every line of the ledger (240 000
-after three months with 10 000 households, more every month), each joined to its entry and account.
-The month report ran three such statements (60–380 ms each, benchmarks/pages.md).
-
-Two things make it cheaper while keeping every figure identical:
+after three months with 10 000 households, more every month). Two things avoid it:
 
 * **Outstanding credit from the other side of the ledger.** Every entry's lines sum to zero
   (`caisse.ledger.posting.check_balanced`; `verify_ledger` checks it), and "booked by the end of the
   month" keeps or drops whole entries. So over those entries, wallets + outlets = −(every other
-  account): the caisse-level accounts (fund, contributions, allocations, expired credit, subsidies,
-  costs, opening) and the receivables, which the arrears need anyway. The wallet and outlet lines
-  (payments alone are 150 000 of the 240 000, and cancel out) are never read. This holds for any
-  balanced entry, whatever its kind: nothing assumes which entries touch wallets.
-* **Leave out the entries after the month rather than keep those before it.** The pages ask for the
-  current month (staff dashboard) or the last closed one (transparency): the entries not yet counted
-  are at most a month's, found through the entry indexes (period, occurred_on), so
-  `month_end_balances` drops their lines instead of joining every line to its entry.
+  account): the caisse-level accounts and the receivables. Wallet and outlet lines (payments alone
+  are 150 000 of the 240 000, and cancel out) are never read. This holds for any balanced entry,
+  whatever its kind.
+* **The carried figures** (`caisse.ledger.carried`): every account but wallets and outlets carries
+  its balance, and its lines summed by the month they count in (`ledger_month`; the same rule as
+  `caisse.reports.flows.booked_by_end_of`). A balance at the end of a month is the carried balance
+  less the months after it: for the pages' months (the current one, the last closed one) at most a
+  month's rows, one per household.
 
 `tests/integration/reports/test_month_end_balances.py` compares both functions with every line
 summed in Python, month by month, on a caisse with history, on SQLite and PostgreSQL.
-
-The lines are still summed (no stored figure can go stale), so the cost still grows with the
-receivable and fund lines, about a third of the ledger. Storing month-end figures at the close would
-make a closed month constant-time; it needs a boundary that a posting racing the close cannot cross
-(benchmarks/pages.md, "What is left").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, not_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
-from caisse.periods import last_day
-from caisse.reports.flows import booked_by_end_of
-
-# Wallets and outlets: what the caisse owes in food credit, read from the other side.
-CREDIT_KINDS = (AccountKind.WALLET, AccountKind.OUTLET)
+from caisse.ledger.models import UNCARRIED_KINDS, AccountKind, LedgerAccount, LedgerMonth
 
 
 @dataclass(frozen=True)
@@ -63,23 +50,22 @@ class MonthEndBalances:
 async def month_end_balances(session: AsyncSession, caisse_id: int, month: str) -> MonthEndBalances:
     """The fund, the food credit outstanding (wallets + outlets), what households owe and what they
     paid ahead, at the end of `month`, in one statement."""
-    after = select(JournalEntry.id).where(JournalEntry.caisse_id == caisse_id, not_(booked_by_end_of(month)))
-    receivable = LedgerAccount.kind == AccountKind.RECEIVABLE
+    later = (
+        select(
+            LedgerMonth.account_id.label("account_id"),
+            func.sum(LedgerMonth.for_month_cents + LedgerMonth.in_month_cents).label("cents"),
+        )
+        .where(LedgerMonth.caisse_id == caisse_id, LedgerMonth.month > month)
+        .group_by(LedgerMonth.account_id)
+        .subquery()
+    )
     per_account = (
         select(
             LedgerAccount.kind.label("kind"),
-            # One group per receivable (arrears and prepaid are per household), one per other kind.
-            case((receivable, JournalLine.account_id), else_=None).label("account"),
-            func.sum(JournalLine.amount_cents).label("raw"),
+            (LedgerAccount.carried_balance_cents - func.coalesce(later.c.cents, 0)).label("raw"),
         )
-        .select_from(JournalLine)
-        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-        .where(
-            LedgerAccount.caisse_id == caisse_id,
-            LedgerAccount.kind.not_in(CREDIT_KINDS),
-            JournalLine.entry_id.not_in(after),
-        )
-        .group_by(LedgerAccount.kind, case((receivable, JournalLine.account_id), else_=None))
+        .outerjoin(later, later.c.account_id == LedgerAccount.id)
+        .where(LedgerAccount.caisse_id == caisse_id, LedgerAccount.kind.not_in(UNCARRIED_KINDS))
         .subquery()
     )
     raw = per_account.c.raw
@@ -87,6 +73,7 @@ async def month_end_balances(session: AsyncSession, caisse_id: int, month: str) 
         select(
             per_account.c.kind,
             func.sum(raw),
+            # Arrears and prepaid are per household: the receivables owing, and those ahead.
             func.sum(case((raw > 0, raw), else_=0)),
             func.sum(case((raw < 0, -raw), else_=0)),
         ).group_by(per_account.c.kind)
@@ -107,49 +94,24 @@ async def month_end_balances(session: AsyncSession, caisse_id: int, month: str) 
 
 
 async def month_end_series(session: AsyncSession, caisse_id: int, months: list[str]) -> list[MonthEnd]:
-    """Reserve and outstanding credit at the end of each of `months` (sorted), from one grouped
-    query over the lines of every account but wallets and outlets (same identity as above).
-
-    Same rule as `month_end_balances` (`caisse.reports.flows.booked_by_end_of`): an entry for a
-    month counts from that month's end on, an entry without one from the day it happened."""
+    """Reserve and outstanding credit at the end of each of `months` (sorted), from the months'
+    carried sums of every account but wallets and outlets (same identity as above), grouped by
+    month in one query."""
     if not months:
         return []
-    # Each entry's lines summed first (fund, and every account but wallets and outlets), then the
-    # entries' sums grouped by month: the entries are joined once each, not once per line.
-    per_entry = (
-        select(
-            JournalLine.entry_id.label("entry_id"),
-            func.sum(case((LedgerAccount.kind == AccountKind.FUND, JournalLine.amount_cents), else_=0)).label(
-                "fund"
-            ),
-            func.sum(JournalLine.amount_cents).label("rest"),
-        )
-        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-        .where(LedgerAccount.caisse_id == caisse_id, LedgerAccount.kind.not_in(CREDIT_KINDS))
-        .group_by(JournalLine.entry_id)
-        .subquery()
-    )
+    is_fund = LedgerAccount.kind == AccountKind.FUND
+    moved = LedgerMonth.for_month_cents + LedgerMonth.in_month_cents
     rows = (
         await session.execute(
-            select(
-                JournalEntry.period,
-                JournalEntry.occurred_on,
-                func.sum(per_entry.c.fund),
-                func.sum(per_entry.c.rest),
-            )
-            .join(per_entry, per_entry.c.entry_id == JournalEntry.id)
-            # Entries after the last month asked never count.
-            .where(JournalEntry.caisse_id == caisse_id, booked_by_end_of(months[-1]))
-            .group_by(JournalEntry.period, JournalEntry.occurred_on)
+            select(LedgerMonth.month, func.sum(case((is_fund, moved), else_=0)), func.sum(moved))
+            .join(LedgerAccount, LedgerAccount.id == LedgerMonth.account_id)
+            .where(LedgerMonth.caisse_id == caisse_id, LedgerMonth.month <= months[-1])
+            .group_by(LedgerMonth.month)
         )
     ).all()
     series = []
     for month in months:
-        end = last_day(month)
-        reserve = rest = 0
-        for period, occurred_on, fund, others in rows:
-            if period <= month if period is not None else occurred_on <= end:
-                reserve += int(fund)
-                rest += int(others)
+        reserve = sum(int(fund) for counted, fund, _ in rows if counted <= month)
+        rest = sum(int(others) for counted, _, others in rows if counted <= month)
         series.append(MonthEnd(month=month, reserve_cents=reserve, outstanding_credit_cents=rest))
     return series

@@ -28,6 +28,7 @@ CHECKS = (
     accounts.check_member_accounts,
     accounts.check_caisse_accounts,
     accounts.check_subsidy_accounts,
+    accounts.check_carried_balances,
     reversals.check_reversals,
     reversals.check_no_reversed_redemptions,
     reversals.check_idempotency_keys,

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from caisse.caisses.models import Caisse
 from caisse.ledger.accounts import CAISSE_WIDE
-from caisse.ledger.models import AccountKind, LedgerAccount
+from caisse.ledger.carried import line_month
+from caisse.ledger.models import (
+    UNCARRIED_KINDS,
+    AccountKind,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    LedgerMonth,
+)
 from caisse.ledger.verify.checker import Checker
 from caisse.members.models import Member
 from caisse.money.models import SubsidySource
@@ -151,4 +159,118 @@ async def check_subsidy_accounts(c: Checker) -> None:
         ),
         caisse_id="caisse_id",
         account_id="id",
+    )
+
+
+async def check_carried_balances(c: Checker) -> None:
+    """Every account but wallets and outlets carries the sum of its lines, in all and by month
+    (caisse.ledger.carried); wallets and outlets carry nothing."""
+    sums = (
+        select(JournalLine.account_id, func.sum(JournalLine.amount_cents).label("total"))
+        .group_by(JournalLine.account_id)
+        .subquery()
+    )
+    total = func.coalesce(sums.c.total, 0)
+    uncarried = LedgerAccount.kind.in_(UNCARRIED_KINDS)
+    query = (
+        select(
+            LedgerAccount.id,
+            LedgerAccount.code,
+            LedgerAccount.kind,
+            LedgerAccount.caisse_id,
+            LedgerAccount.carried_balance_cents.label("carried"),
+            total.label("total"),
+        )
+        .outerjoin(sums, sums.c.account_id == LedgerAccount.id)
+        .where(
+            c.scoped(LedgerAccount.caisse_id),
+            or_(
+                and_(uncarried, LedgerAccount.carried_balance_cents.is_not(None)),
+                and_(~uncarried, LedgerAccount.carried_balance_cents.is_(None)),
+                and_(~uncarried, LedgerAccount.carried_balance_cents != total),
+            ),
+        )
+        .order_by(LedgerAccount.id)
+    )
+
+    def describe(r: Any) -> str:
+        kind = AccountKind(r.kind).value
+        if AccountKind(r.kind) in UNCARRIED_KINDS:
+            return f"{kind} account {r.code} (id {r.id}) carries a balance; wallets and outlets do not"
+        if r.carried is None:
+            return f"{kind} account {r.code} (id {r.id}) carries no balance"
+        return (
+            f"{kind} account {r.code} (id {r.id}) carries {r.carried} cents but its lines sum to {r.total}: "
+            "lines were written without the carrying trigger"
+        )
+
+    c.add_rows(
+        "carried_balance_mismatch", await c.rows(query), describe, caisse_id="caisse_id", account_id="id"
+    )
+    await _check_months(c)
+
+
+async def _check_months(c: Checker) -> None:
+    # The lines of the carrying accounts summed by (account, month) next to ledger_month, both ways.
+    month = line_month(c.session.get_bind().dialect.name)
+    dated = JournalEntry.period.is_(None)
+    lines = (
+        select(
+            JournalLine.account_id.label("account_id"),
+            month.label("month"),
+            LedgerAccount.caisse_id.label("caisse_id"),
+            func.sum(case((dated, 0), else_=JournalLine.amount_cents)).label("for_month"),
+            func.sum(case((dated, JournalLine.amount_cents), else_=0)).label("in_month"),
+        )
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
+        .where(c.scoped(LedgerAccount.caisse_id), LedgerAccount.kind.not_in(UNCARRIED_KINDS))
+        .group_by(JournalLine.account_id, month, LedgerAccount.caisse_id)
+        .subquery()
+    )
+    kept = select(LedgerMonth).where(c.scoped(LedgerMonth.caisse_id)).subquery()
+    joined = lines.join(
+        kept, and_(kept.c.account_id == lines.c.account_id, kept.c.month == lines.c.month), full=True
+    )
+    query = (
+        select(
+            func.coalesce(lines.c.account_id, kept.c.account_id).label("account_id"),
+            func.coalesce(lines.c.month, kept.c.month).label("month"),
+            func.coalesce(lines.c.caisse_id, kept.c.caisse_id).label("caisse_id"),
+            lines.c.for_month,
+            lines.c.in_month,
+            kept.c.for_month_cents.label("kept_for_month"),
+            kept.c.in_month_cents.label("kept_in_month"),
+            kept.c.caisse_id.label("kept_caisse_id"),
+        )
+        .select_from(joined)
+        .where(
+            or_(
+                lines.c.account_id.is_(None),
+                kept.c.account_id.is_(None),
+                lines.c.for_month != kept.c.for_month_cents,
+                lines.c.in_month != kept.c.in_month_cents,
+                lines.c.caisse_id != kept.c.caisse_id,
+            )
+        )
+        .order_by("account_id", "month")
+    )
+
+    def describe(r: Any) -> str:
+        if r.kept_for_month is None:
+            return f"account {r.account_id} has lines in {r.month} but no ledger_month row"
+        if r.for_month is None:
+            return f"account {r.account_id} has a ledger_month row for {r.month} but no lines in it"
+        return (
+            f"ledger_month of account {r.account_id} for {r.month} says {r.kept_for_month} + "
+            f"{r.kept_in_month} cents (caisse {r.kept_caisse_id}); its lines say {r.for_month} + "
+            f"{r.in_month} (caisse {r.caisse_id})"
+        )
+
+    c.add_rows(
+        "carried_month_mismatch",
+        await c.rows(query),
+        describe,
+        caisse_id="caisse_id",
+        account_id="account_id",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,86 @@ def test_downgrade_removes_every_table(fresh_settings: Settings) -> None:
     migrate.downgrade(fresh_settings)
     tables = _inspect(fresh_settings, lambda conn: set(inspect(conn).get_table_names()))
     assert tables <= {"alembic_version"}
+
+
+def test_0006_fills_the_carried_balances_and_months_then_keeps_them(fresh_settings: Settings) -> None:
+    """Lines booked before 0006 are summed into the carried balances and `ledger_month` by the
+    migration; lines booked after it by the trigger. Wallets carry nothing."""
+    migrate.upgrade(fresh_settings, "0005")
+    accounts = [(1, "fund"), (2, "receivable"), (3, "contributions"), (4, "wallet"), (5, "allocations")]
+    # (id, kind, period, occurred_on, lines as (account, cents))
+    entries = [
+        (1, "contribution_due", "2027-01", "2027-02-01", [(2, 5000), (3, -5000)]),
+        (2, "allocation", "2027-01", "2027-02-01", [(5, 9000), (4, -9000)]),
+        (3, "contribution_paid", None, "2027-02-10", [(1, 3000), (2, -3000)]),
+    ]
+
+    def book(
+        connection: Connection, rows: list[tuple[int, str, str | None, str, list[tuple[int, int]]]]
+    ) -> None:
+        for entry_id, kind, period, occurred_on, lines in rows:
+            connection.execute(
+                text(
+                    "INSERT INTO journal_entry (id, caisse_id, kind, period, occurred_on, posted_at, memo) "
+                    "VALUES (:id, 1, :kind, :period, :on, CURRENT_TIMESTAMP, '')"
+                ),
+                {"id": entry_id, "kind": kind, "period": period, "on": date.fromisoformat(occurred_on)},
+            )
+            for account_id, cents in lines:
+                connection.execute(
+                    text("INSERT INTO journal_line (entry_id, account_id, amount_cents) VALUES (:e, :a, :c)"),
+                    {"e": entry_id, "a": account_id, "c": cents},
+                )
+        connection.commit()
+
+    def before(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO caisse (id, slug, name, territory, first_month, credit_requires_payment, "
+                "member_code_prefix, convention_term_months, created_at) "
+                "VALUES (1, 'old', 'Ancienne', '', '2027-01', false, 'M', 12, CURRENT_TIMESTAMP)"
+            )
+        )
+        for account_id, kind in accounts:
+            connection.execute(
+                text(
+                    "INSERT INTO ledger_account (id, caisse_id, kind, code, name) VALUES (:id, 1, :k, :c, '')"
+                ),
+                {"id": account_id, "k": kind, "c": f"{kind}:{account_id}"},
+            )
+        book(connection, entries)
+
+    def carried(
+        connection: Connection,
+    ) -> tuple[dict[int, int | None], dict[tuple[int, str], tuple[int, int]]]:
+        balances = dict(
+            connection.execute(text("SELECT id, carried_balance_cents FROM ledger_account")).all()
+        )
+        months = {
+            (a, m): (f, i)
+            for a, m, f, i in connection.execute(
+                text("SELECT account_id, month, for_month_cents, in_month_cents FROM ledger_month")
+            )
+        }
+        return balances, months
+
+    _inspect(fresh_settings, before)
+    migrate.upgrade(fresh_settings)
+    assert _inspect(fresh_settings, carried) == (
+        {1: 3000, 2: 2000, 3: -5000, 4: None, 5: 9000},
+        {
+            (1, "2027-02"): (0, 3000),
+            (2, "2027-01"): (5000, 0),
+            (2, "2027-02"): (0, -3000),
+            (3, "2027-01"): (-5000, 0),
+            (5, "2027-01"): (9000, 0),
+        },
+    )
+    # A second payment, in February too, after the migration: the trigger adds it.
+    _inspect(
+        fresh_settings,
+        lambda conn: book(conn, [(4, "contribution_paid", None, "2027-02-20", [(1, 500), (2, -500)])]),
+    )
+    balances, months = _inspect(fresh_settings, carried)  # type: ignore[misc]
+    assert balances[1] == 3500 and balances[2] == 1500 and balances[4] is None
+    assert months[(2, "2027-02")] == (0, -3500) and months[(1, "2027-02")] == (0, 3500)

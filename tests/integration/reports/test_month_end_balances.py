@@ -14,6 +14,7 @@ from caisse.caisses.service import get_caisse
 from caisse.demo.build import build_demo
 from caisse.ledger.corrections import correct_by_reversal
 from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
+from caisse.members.models import Member, MemberStatus
 from caisse.money import record_contribution_payment
 from caisse.periods import last_day, next_month
 from caisse.reports.balances import MonthEndBalances, month_end_balances, month_end_series
@@ -59,9 +60,9 @@ async def test_fast_month_end_balances_equal_every_line_summed(db: AsyncSession)
     # History that the month's entries alone do not show: a payment recorded after the close for
     # the first month, then reversed in the last one.
     member = await db.scalar(
-        select(LedgerAccount.member_id).where(
-            LedgerAccount.caisse_id == caisse.id, LedgerAccount.kind == AccountKind.RECEIVABLE
-        )
+        select(Member.id)
+        .where(Member.caisse_id == caisse.id, Member.status == MemberStatus.ACTIVE)
+        .order_by(Member.id)
     )
     assert member is not None
     late = await record_contribution_payment(

@@ -15,14 +15,14 @@ from caisse.auth.models import AuditEvent
 from caisse.caisses.models import Caisse
 from caisse.ledger.posting import reverse_entry
 from caisse.money import list_arrears, record_contribution_payment
-from caisse.money.month_dues import arrears_page, month_dues
+from caisse.money.arrears import arrears_page, oldest_first
+from caisse.money.month_dues import month_dues
 from tests.integration.redemptions.payout_helpers import PayoutWorld
 from tests.integration.web.staff import money_fixtures
 from tests.integration.web.staff.money_fixtures import GESTION
 from tests.integration.web.web_fixtures import Client
 from tests.ledger_checks import MoneyWorld, add_member, post_dues
 from web.pages.staff.money import contributions
-from web.pages.staff.money.contributions import oldest_first
 
 money_pages = money_fixtures.money_pages
 

@@ -25,10 +25,10 @@ from caisse.errors import NotFound
 from caisse.ledger import AccountKind, account_balance, member_account_ids
 from caisse.members.models import MemberStatus
 from caisse.money import list_arrears, record_contribution_payment
-from caisse.money.arrears import MemberArrears
+from caisse.money.arrears import arrears_page, oldest_first
 from caisse.money.booking import find_member
 from caisse.money.models import ContributionPayment, PaymentMethod
-from caisse.money.month_dues import arrears_page, month_dues
+from caisse.money.month_dues import month_dues
 from caisse.periods import caisse_today, month_of
 from caisse.text import has_control_characters
 from web.formatting import Formatter
@@ -71,11 +71,6 @@ class PaymentForm(msgspec.Struct):
     method: str = ""
     reference: str = ""
     key: str = ""
-
-
-def oldest_first(found: list[MemberArrears]) -> list[MemberArrears]:
-    """The households longest in arrears first (oldest unpaid month), then the largest debts."""
-    return sorted(found, key=lambda a: (a.months[0] if a.months else "9999-99", -a.owed_cents, a.member_code))
 
 
 async def _position(db: AsyncSession, caisse: Caisse, member_id: int) -> int:

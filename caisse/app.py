@@ -20,6 +20,7 @@ from caisse.api import api_router
 from caisse.auth.middleware import AuthenticationMiddleware
 from caisse.db.engine import make_engine
 from caisse.db.models import Base
+from caisse.http.commit import CommitBeforeAnswer
 from caisse.http.errors import EXCEPTION_HANDLERS
 from caisse.settings import Settings
 from caisse.simulations import jobs
@@ -41,16 +42,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine_instance=engine,
         metadata=Base.metadata,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        # Commit on 2xx/3xx so a form POST that redirects is saved; roll back otherwise.
+        # Commit on 2xx/3xx so a form POST that redirects is saved; roll back otherwise. The commit
+        # itself is made earlier, by CommitBeforeAnswer, so that a failed one is not answered as saved.
         before_send_handler="autocommit_include_redirects",
         set_default_exception_handler=False,
     )
+    # JSON errors for /api/ (unchanged), HTML pages (and a login redirect for 401) elsewhere.
+    exception_handlers = web_errors.by_path(EXCEPTION_HANDLERS)
     return Litestar(
         route_handlers=[web_router(), static_router(), api_router()],
         plugins=[SQLAlchemyPlugin(config=db_config)],
-        middleware=[AuthenticationMiddleware()],
-        # JSON errors for /api/ (unchanged), HTML pages (and a login redirect for 401) elsewhere.
-        exception_handlers=web_errors.by_path(EXCEPTION_HANDLERS),
+        middleware=[
+            AuthenticationMiddleware(),
+            CommitBeforeAnswer(db_config.session_scope_key, exception_handlers),
+        ],
+        exception_handlers=exception_handlers,
         template_config=template_config(),
         csrf_config=csrf_config(settings, _csrf_secret(settings)),
         # Finding the caller only reads (and now and then stamps a token's last use): autocommit.

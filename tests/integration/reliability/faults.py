@@ -126,6 +126,7 @@ class TcpProxy:
     port: int = field(default_factory=free_port)
     _server: asyncio.Server | None = None
     _pipes: set[asyncio.StreamWriter] = field(default_factory=set)
+    _drop_at: bytes | None = None
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
@@ -144,6 +145,12 @@ class TcpProxy:
     async def restore(self) -> None:
         await self.start()
 
+    def drop_at(self, marker: bytes) -> None:
+        """Drop, once, the connection whose client next sends `marker` (say b"COMMIT;\\x00", asyncpg's
+        commit), before the database receives it: the client cannot tell whether its statement ran
+        (it did not)."""
+        self._drop_at = marker
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(
@@ -154,12 +161,24 @@ class TcpProxy:
             return
         self._pipes |= {writer, upstream_writer}
         await asyncio.gather(
-            self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer), return_exceptions=True
+            self._pipe(reader, upstream_writer, client=writer),
+            self._pipe(upstream_reader, writer),
+            return_exceptions=True,
         )
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        client: asyncio.StreamWriter | None = None,
+    ) -> None:
+        """Copy `reader` to `writer`; `client` is given on the way to the database."""
         try:
             while data := await reader.read(65536):
+                if client is not None and self._drop_at is not None and self._drop_at in data:
+                    self._drop_at = None
+                    client.transport.abort()
+                    return
                 writer.write(data)
                 await writer.drain()
         finally:

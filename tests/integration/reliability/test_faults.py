@@ -260,3 +260,21 @@ async def test_a_connection_killed_in_the_middle_of_a_close_gives_a_503_and_save
     assert again.status_code == 201 and again.json()["households"] == 300, again.text
     assert {await wallet(db, caisse.id, m) for m in members[::29]} == {5_000}
     await assert_ledger_ok(db)
+
+
+async def test_a_commit_lost_on_its_way_to_the_database_is_a_503_not_a_success(
+    db: AsyncSession, world: World, proxy: TcpProxy, app_behind_proxy: Litestar
+) -> None:
+    """The answer is built before the transaction commits: a commit that fails must not let a
+    201 through, or the till shows a payment that was never saved (and never resends it)."""
+    sw = await build_spend_world(db, world)
+    till, body = sw.headers["till_a"], payment("SA-1", 2_000)
+    async with in_loop_client(app_behind_proxy) as api:
+        proxy.drop_at(b"COMMIT;\x00")
+        lost = await api.post(sw.pay_url(), json=body, headers=till)
+        assert (lost.status_code, lost.json()["error"]) == (503, "database_unavailable"), lost.text
+        assert await wallet_credit(db, sw, "SA-1") == CREDIT  # nothing was saved, as the 503 says
+        resent = await api.post(sw.pay_url(), json=body, headers=till)
+    assert resent.status_code == 201, resent.text
+    assert await wallet_credit(db, sw, "SA-1") == CREDIT - 2_000
+    await assert_ledger_ok(db)

@@ -109,8 +109,14 @@ async def list_payments(
     offset: int = 0,
 ) -> tuple[list[PaymentRow], int]:
     """One page of the caisse's payments at outlets, newest first, optionally of one outlet and/or
-    one household, and the number matching. The households on the page are audit-logged."""
+    one household, and the number matching. The households on the page are audit-logged. NotFound
+    for an outlet not in the caisse, as for one payment: an empty page would pass it for an outlet of
+    this caisse without payments."""
     check_window(limit, offset)
+    if outlet_id is not None and not await session.scalar(
+        select(Outlet.id).where(Outlet.id == outlet_id, Outlet.caisse_id == caisse_id)
+    ):
+        raise NotFound(f"No outlet {outlet_id} in this caisse.")
     where = [OutletPayment.caisse_id == caisse_id]
     if outlet_id is not None:
         where.append(OutletPayment.outlet_id == outlet_id)

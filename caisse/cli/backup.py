@@ -96,7 +96,7 @@ def export(slug: str, out: Path, compress: bool | None, as_json: bool) -> None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
 @domain_errors_exit
 def import_(file: Path, as_json: bool) -> None:
@@ -105,6 +105,8 @@ def import_(file: Path, as_json: bool) -> None:
         archive = read_archive(file)
     except ArchiveRefused as exc:
         raise Refused(exc.detail) from None
+    except OSError as exc:
+        raise Refused(f"Cannot read {file}: {exc.strerror or exc}.") from None
     report: ImportReport = _with_engine(lambda engine: import_archive(engine, archive))
     if as_json:
         print_json(report)

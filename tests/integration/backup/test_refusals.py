@@ -84,6 +84,8 @@ async def test_damaged_or_foreign_archives_are_refused_with_exit_2_and_nothing_w
         assert result.output.startswith("Error: ") and result.output.count("\n") == 1, (name, result.output)
         assert said in result.output, (name, result.output)
         assert await _written(db) == (0, 0, 0), name
+    missing = await invoke_cli(settings, "import", str(tmp_path / "nowhere.json.gz"))
+    assert missing.exit_code == 2 and "No such file or directory" in missing.output
 
 
 async def test_a_caisse_whose_slug_is_taken_is_refused_and_the_first_is_left_as_it_was(

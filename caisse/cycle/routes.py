@@ -15,6 +15,7 @@ from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.cycle.close import close_month
 from caisse.cycle.schemas import CloseRequest, CloseResult, CycleStatus
 from caisse.cycle.status import cycle_status
+from caisse.http.openapi import replayed
 
 
 class CycleController(Controller):
@@ -26,6 +27,7 @@ class CycleController(Controller):
         guards=[requires(*STAFF)],
         summary="Close a month: contributions due, expiries, allocations (idempotent)",
         status_code=HTTP_201_CREATED,
+        responses=replayed(CloseResult, "Closed before (`already_closed: true`): nothing posted."),
     )
     async def close(
         self, data: JSONBody[CloseRequest], caisse: PathCaisse, actor: Caller, db_session: DbSession

@@ -42,11 +42,19 @@ ERROR_STATUSES: dict[int, str] = {
 }
 
 
+def error_answer(description: str) -> ResponseSpec:
+    """An error status only some operations answer (a handler's `responses`)."""
+    return ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+
+
+def replayed(data: Any, description: str) -> dict[int, ResponseSpec]:
+    """The 200 a creating operation (201) answers when the request was already carried out: the
+    same idempotency key, a month already closed, a dry run."""
+    return {200: ResponseSpec(data_container=data, description=description, generate_examples=False)}
+
+
 def _responses() -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
-        for status, description in ERROR_STATUSES.items()
-    }
+    return {status: error_answer(description) for status, description in ERROR_STATUSES.items()}
 
 
 def document_errors(router: Router) -> Router:

@@ -14,6 +14,7 @@ from caisse.auth.actor import Actor
 from caisse.auth.guards import STAFF, requires
 from caisse.auth.models import Role
 from caisse.caisses.models import Caisse
+from caisse.http.openapi import replayed
 from caisse.http.params import Limit, Offset, RowId
 from caisse.ledger import browse
 from caisse.ledger.corrections import correct_by_reversal
@@ -96,6 +97,7 @@ class LedgerController(Controller):
             "422 an empty reason, or a date before the entry or in the future."
         ),
         status_code=HTTP_201_CREATED,
+        responses=replayed(EntryDetail, "The same reversal, already posted under this Idempotency-Key."),
     )
     async def reverse(
         self,

@@ -19,6 +19,7 @@ from caisse.auth.guards import STAFF, requires
 from caisse.auth.models import Role
 from caisse.caisses.models import Caisse
 from caisse.errors import DomainError
+from caisse.http.openapi import error_answer, replayed
 from caisse.http.params import Limit, Offset
 from caisse.members import access, service
 from caisse.members.importing import import_households
@@ -85,6 +86,10 @@ class MemberController(Controller):
         "every bad line. Columns: docs/csv-import.md. `dry_run=true` checks without importing.",
         # Our own 5 MB check answers with a clear message; this only stops absurd bodies.
         request_max_body_size=6 * 1024 * 1024,
+        responses={
+            **replayed(ImportOut, "A dry run (`dry_run=true`): the file checked, nothing imported."),
+            415: error_answer("The file was sent as a form or as JSON: send it as the body, as text/csv."),
+        },
     )
     async def import_csv(
         self,

@@ -19,6 +19,7 @@ from caisse.auth.actor import Actor
 from caisse.auth.guards import STAFF, requires
 from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
+from caisse.http.openapi import replayed
 from caisse.http.params import Limit, Offset, OptionalQueryId
 from caisse.money import arrears, costs, payments, reserve, subsidies
 from caisse.money.booking import find_member
@@ -70,6 +71,7 @@ class PaymentController(Controller):
         description=RECORDING + " Overpaying is allowed: the surplus is a contribution paid in advance. "
         "404 unknown household; 409 an applicant; 422 a date in the future or before the first month.",
         status_code=HTTP_201_CREATED,
+        responses=replayed(PaymentView, "The same payment, already recorded under this Idempotency-Key."),
     )
     async def record(
         self,
@@ -154,7 +156,11 @@ class SubsidyController(Controller):
         return [SubsidySourceView.of(s) for s in await subsidies.list_subsidy_sources(db_session, caisse.id)]
 
     @post(
-        "/subsidies", summary="Record a subsidy received", description=RECORDING, status_code=HTTP_201_CREATED
+        "/subsidies",
+        summary="Record a subsidy received",
+        description=RECORDING,
+        status_code=HTTP_201_CREATED,
+        responses=replayed(SubsidyView, "The same subsidy, already recorded under this Idempotency-Key."),
     )
     async def record(
         self,
@@ -194,7 +200,11 @@ class SubsidyController(Controller):
         return Page(items=[SubsidyView.of(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @post(
-        "/costs", summary="Record an operating cost paid", description=RECORDING, status_code=HTTP_201_CREATED
+        "/costs",
+        summary="Record an operating cost paid",
+        description=RECORDING,
+        status_code=HTTP_201_CREATED,
+        responses=replayed(CostView, "The same cost, already recorded under this Idempotency-Key."),
     )
     async def record_cost(
         self,

@@ -23,6 +23,7 @@ from caisse.auth.models import Role
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.caisses.models import Caisse
 from caisse.errors import PermissionDenied, ValidationFailed
+from caisse.http.openapi import replayed
 from caisse.http.params import Limit, Offset, OptionalQueryId, RowId
 from caisse.pagination import Page
 from caisse.redemptions import approval, batch_lookup, batches, requests
@@ -67,6 +68,7 @@ class RedemptionController(Controller):
         description="`amount_cents`, or `all_available: true`. 409 when more than available (its balance "
         "minus what is already requested or approved), when nothing is, or when the outlet has no IBAN/BIC.",
         status_code=HTTP_201_CREATED,
+        responses=replayed(RedemptionView, "The same request, already made under this Idempotency-Key."),
     )
     async def ask(
         self,
@@ -211,6 +213,7 @@ class PayoutBatchController(Controller):
         "approved, a named redemption is not, or the fund holds less than the total. Posts one redemption "
         "entry (Dr outlets, Cr fund) dated on the execution day.",
         status_code=HTTP_201_CREATED,
+        responses=replayed(PayoutBatchView, "The same batch, already made under this Idempotency-Key."),
     )
     async def create(
         self,

@@ -23,6 +23,7 @@ from caisse.auth.guards import STAFF, requires
 from caisse.auth.models import Role
 from caisse.auth.routes.markers import Caller, DbSession, PathCaisse
 from caisse.errors import PermissionDenied
+from caisse.http.openapi import error_answer, replayed
 from caisse.http.params import Limit, Offset, OptionalQueryId, RowId
 from caisse.members.access import visible_member
 from caisse.members.service import get_member
@@ -61,6 +62,10 @@ class OutletPaymentController(Controller):
         "PINs at the outlet within an hour, across households, pause its payments for an hour or until "
         "staff lift it), 409 member_not_active, 409 insufficient_credit (states the credit available).",
         status_code=HTTP_201_CREATED,
+        responses={
+            **replayed(OutletPaymentView, "The same payment, already taken under this idempotency_key."),
+            423: error_answer("pin_locked: too many wrong PINs for this member code, until the time said."),
+        },
     )
     async def pay(
         self,

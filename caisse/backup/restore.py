@@ -26,7 +26,7 @@ from caisse.db.engine import make_sessionmaker
 from caisse.db.models import Base
 from caisse.ledger.verify import verify_ledger
 
-# Columns a database trigger keeps from other rows (a receivable's carried balance is the sum of
+# Columns a database trigger keeps from other rows (an account's carried balance is the sum of
 # its lines): written at their starting value, so the trigger rebuilds them as the rows go in.
 DERIVED = {("ledger_account", "carried_balance_cents"): 0}
 # E-mails looked up per query, below every driver's limit on bound parameters.

@@ -43,7 +43,7 @@ EXCLUDED: dict[str, str] = {
     "user_session": "live login sessions: people log in again after a restore",
     "login_failure": "the login brake's recent failures, counted per e-mail across the installation",
     # Derived, not recorded: the database's trigger rebuilds it as the journal lines are imported.
-    "ledger_month": "the receivables' lines summed by month, kept by a trigger on journal_line",
+    "ledger_month": "the accounts' lines summed by month, kept by a trigger on journal_line",
 }
 
 

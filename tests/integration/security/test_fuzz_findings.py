@@ -129,3 +129,13 @@ async def test_a_locked_pin_and_an_upload_of_the_wrong_type_are_documented(
     )
 
     assert answer.status_code == 415 and answer.json()["error"] == "unsupported_media_type"
+
+
+async def test_web_downloads_name_their_charset_once(client: Client, world: World) -> None:
+    # The payout CSV's doubled charset, found by the fuzzing, was also in the staff's downloads.
+    for path, content_type in (
+        ("/c/test/gestion/cotisations/impayes.csv", "text/csv; charset=utf-8"),
+        ("/c/test/gestion/membres/import/format", "text/plain; charset=utf-8"),
+    ):
+        answer = await client.get(path, headers=world.headers["staff"])
+        assert answer.status_code == 200 and answer.headers["content-type"] == content_type, path

@@ -151,7 +151,8 @@ async def download_json(caisse: PathCaisse, db_session: DbSession, run_id: RowId
 async def download_csv(caisse: PathCaisse, db_session: DbSession, run_id: RowId) -> Response[Any]:
     run = await get_run(db_session, caisse, run_id)
     return _download(
-        forecasts_csv(_finished(run)), "text/csv; charset=utf-8", f"simulation-{caisse.slug}-{run.id}.csv"
+        # Litestar adds "; charset=utf-8" to a text/ media type itself.
+        forecasts_csv(_finished(run)), "text/csv", f"simulation-{caisse.slug}-{run.id}.csv"
     )
 
 

@@ -72,4 +72,5 @@ def download(content: str | bytes, media_type: str, filename: str) -> Response[A
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
+# Litestar adds "; charset=utf-8" to a text/ media type itself (naming it here said it twice).
+CSV = "text/csv"

@@ -405,7 +405,7 @@ async def import_format(caisse: PathCaisse) -> Response[str]:
         raise NotFound(
             "The import format's document is not installed here; see docs/csv-import.md."
         ) from None
-    return Response(text, media_type="text/plain; charset=utf-8")
+    return Response(text, media_type="text/plain")  # Litestar adds "; charset=utf-8"
 
 
 @get("/c/{slug:str}/gestion/membres/import/{digest:str}", name="staff-import-done", guards=GUARD)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.ledger.accounts import caisse_account_id
 from caisse.ledger.models import UNCARRIED_KINDS, AccountKind, LedgerAccount, LedgerMonth
 
 
@@ -99,12 +100,15 @@ async def month_end_series(session: AsyncSession, caisse_id: int, months: list[s
     month in one query."""
     if not months:
         return []
-    is_fund = LedgerAccount.kind == AccountKind.FUND
+    fund = await caisse_account_id(session, caisse_id, AccountKind.FUND)
     moved = LedgerMonth.for_month_cents + LedgerMonth.in_month_cents
     rows = (
         await session.execute(
-            select(LedgerMonth.month, func.sum(case((is_fund, moved), else_=0)), func.sum(moved))
-            .join(LedgerAccount, LedgerAccount.id == LedgerMonth.account_id)
+            select(
+                LedgerMonth.month,
+                func.sum(case((LedgerMonth.account_id == fund, moved), else_=0)),
+                func.sum(moved),
+            )
             .where(LedgerMonth.caisse_id == caisse_id, LedgerMonth.month <= months[-1])
             .group_by(LedgerMonth.month)
         )

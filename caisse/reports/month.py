@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from caisse.caisses.models import Caisse
 from caisse.cycle.models import PeriodClose
 from caisse.errors import ValidationFailed
-from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount
+from caisse.ledger.models import AccountKind, JournalEntry, LedgerAccount, LedgerMonth
 from caisse.money.models import SubsidySource
-from caisse.periods import check_month, first_day, last_day, month_of
+from caisse.periods import check_month, month_of, months_between
 from caisse.reports.balances import month_end_balances
-from caisse.reports.flows import counts_as
 from caisse.reports.schemas import MoneyIn, MoneyOut, MonthReport, ReportMonth, SourceFlow
 
 
@@ -54,37 +52,43 @@ async def month_report(session: AsyncSession, caisse: Caisse, month: str) -> Mon
     )
 
 
-async def _cash_flows(session: AsyncSession, caisse_id: int, month: str) -> tuple[MoneyIn, MoneyOut]:
-    """Lines on the fund and on subsidy accounts of entries dated in the month."""
-    original = aliased(JournalEntry)
+async def _month_moves(
+    session: AsyncSession, caisse_id: int, month: str, kinds: tuple[AccountKind, ...], *, dated: bool
+) -> list[tuple[AccountKind, int | None, int]]:
+    """(account kind, subsidy source, raw cents) of the month's carried sums (`ledger_month`,
+    caisse.ledger.carried) on accounts of `kinds`: the lines of entries dated in the month
+    (`dated`) or of entries for the month."""
+    moved = LedgerMonth.in_month_cents if dated else LedgerMonth.for_month_cents
     rows = await session.execute(
-        select(
-            JournalEntry.kind,
-            original.kind,
-            LedgerAccount.kind,
-            LedgerAccount.subsidy_source_id,
-            func.sum(JournalLine.amount_cents),
-        )
-        .select_from(JournalLine)
-        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .outerjoin(original, original.id == JournalEntry.reverses_entry_id)
-        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-        .where(
-            JournalEntry.caisse_id == caisse_id,
-            JournalEntry.occurred_on >= first_day(month),
-            JournalEntry.occurred_on <= last_day(month),
-            LedgerAccount.kind.in_((AccountKind.FUND, AccountKind.SUBSIDY)),
-        )
-        .group_by(JournalEntry.kind, original.kind, LedgerAccount.kind, LedgerAccount.subsidy_source_id)
+        select(LedgerAccount.kind, LedgerAccount.subsidy_source_id, func.sum(moved))
+        .join(LedgerAccount, LedgerAccount.id == LedgerMonth.account_id)
+        .where(LedgerMonth.caisse_id == caisse_id, LedgerMonth.month == month, LedgerAccount.kind.in_(kinds))
+        .group_by(LedgerAccount.kind, LedgerAccount.subsidy_source_id)
     )
-    fund: dict[EntryKind, int] = {}
+    return [(AccountKind(kind), source_id, int(total)) for kind, source_id, total in rows]
+
+
+async def _cash_flows(session: AsyncSession, caisse_id: int, month: str) -> tuple[MoneyIn, MoneyOut]:
+    """Money in and out of the fund in the month, each told by the account on the other side.
+
+    The fund moves only with entries dated by the day (no period): a contribution paid against a
+    receivable, a subsidy against its source's account, the opening reserve against the opening
+    account, a cost against costs, a redemption against an outlet; a correction against the same
+    account as what it corrects. So the month's dated sums on those accounts give each flow, and
+    redemptions are what else left the fund: outlets carry nothing (`caisse.ledger.carried`)."""
+    kinds = (
+        AccountKind.FUND,
+        AccountKind.RECEIVABLE,
+        AccountKind.SUBSIDY,
+        AccountKind.OPENING,
+        AccountKind.COSTS,
+    )
+    by_kind: dict[AccountKind, int] = {}
     by_source: dict[int, int] = {}
-    for kind, original_kind, account_kind, source_id, total in rows:
-        if account_kind is AccountKind.FUND:
-            effective = counts_as(kind, original_kind)
-            fund[effective] = fund.get(effective, 0) + int(total)
-        elif source_id is not None:
-            by_source[source_id] = by_source.get(source_id, 0) - int(total)  # income: credit-normal
+    for kind, source_id, raw in await _month_moves(session, caisse_id, month, kinds, dated=True):
+        by_kind[kind] = by_kind.get(kind, 0) + raw
+        if kind is AccountKind.SUBSIDY and source_id is not None and raw:
+            by_source[source_id] = by_source.get(source_id, 0) - raw  # income: credit-normal
     sources = {
         s.id: s
         for s in await session.scalars(select(SubsidySource).where(SubsidySource.id.in_(list(by_source))))
@@ -93,11 +97,11 @@ async def _cash_flows(session: AsyncSession, caisse_id: int, month: str) -> tupl
         SourceFlow(source_id=sid, source=sources[sid].name, kind=sources[sid].kind.value, cents=cents)
         for sid, cents in sorted(by_source.items(), key=lambda item: sources[item[0]].name)
     ]
-    contributions = fund.get(EntryKind.CONTRIBUTION_PAID, 0)
+    contributions = -by_kind.get(AccountKind.RECEIVABLE, 0)
     subsidies_cents = sum(s.cents for s in subsidies)
-    opening = fund.get(EntryKind.OPENING, 0)
-    costs = -fund.get(EntryKind.COST, 0)
-    redemptions = -fund.get(EntryKind.REDEMPTION, 0)
+    opening = -by_kind.get(AccountKind.OPENING, 0)
+    costs = by_kind.get(AccountKind.COSTS, 0)
+    redemptions = contributions + subsidies_cents + opening - costs - by_kind.get(AccountKind.FUND, 0)
     money_in = MoneyIn(
         contributions_paid_cents=contributions,
         subsidies_by_source=subsidies,
@@ -113,27 +117,20 @@ async def _cash_flows(session: AsyncSession, caisse_id: int, month: str) -> tupl
 async def _booked_for(session: AsyncSession, caisse_id: int, month: str) -> dict[AccountKind, int]:
     """Raw sums on the contributions, allocations and expired-credit accounts of the month's
     entries (by `period`); a reversal carries the period of what it reverses."""
-    rows = await session.execute(
-        select(LedgerAccount.kind, func.sum(JournalLine.amount_cents))
-        .select_from(JournalLine)
-        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
-        .where(
-            JournalEntry.caisse_id == caisse_id,
-            JournalEntry.period == month,
-            LedgerAccount.kind.in_(
-                (AccountKind.CONTRIBUTIONS, AccountKind.ALLOCATIONS, AccountKind.EXPIRED_CREDIT)
-            ),
-        )
-        .group_by(LedgerAccount.kind)
-    )
-    return {kind: int(total) for kind, total in rows}
+    kinds = (AccountKind.CONTRIBUTIONS, AccountKind.ALLOCATIONS, AccountKind.EXPIRED_CREDIT)
+    return {kind: raw for kind, _, raw in await _month_moves(session, caisse_id, month, kinds, dated=False)}
 
 
 async def report_months(session: AsyncSession, caisse: Caisse) -> list[ReportMonth]:
-    """Every month with something booked (or closed), oldest first."""
-    months: set[str] = set()
-    months.update(
+    """Every month from the first with something booked (or closed) to the last, oldest first."""
+    first_day_booked, last_day_booked = (
+        await session.execute(
+            select(func.min(JournalEntry.occurred_on), func.max(JournalEntry.occurred_on)).where(
+                JournalEntry.caisse_id == caisse.id
+            )
+        )
+    ).one()
+    months = {
         p
         for p in await session.scalars(
             select(JournalEntry.period)
@@ -141,13 +138,16 @@ async def report_months(session: AsyncSession, caisse: Caisse) -> list[ReportMon
             .where(JournalEntry.caisse_id == caisse.id, JournalEntry.period.is_not(None))
         )
         if p is not None
-    )
-    months.update(
-        month_of(day)
-        for day in await session.scalars(
-            select(JournalEntry.occurred_on).distinct().where(JournalEntry.caisse_id == caisse.id)
-        )
-    )
+    }
+    if first_day_booked is not None:
+        months |= {month_of(first_day_booked), month_of(last_day_booked)}
     closed = set(await session.scalars(select(PeriodClose.month).where(PeriodClose.caisse_id == caisse.id)))
     months |= closed
-    return [ReportMonth(month=m, closed=m in closed) for m in sorted(months) if m >= caisse.first_month]
+    if not months:
+        return []
+    first, last = max(min(months), caisse.first_month), max(months)
+    return (
+        [ReportMonth(month=m, closed=m in closed) for m in months_between(first, last)]
+        if first <= last
+        else []
+    )

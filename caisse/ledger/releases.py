@@ -55,12 +55,14 @@ async def refuse_reversing_a_payment_with_later_releases(
     """
     if payment.kind is not EntryKind.CONTRIBUTION_PAID:
         return
-    members = select(LedgerAccount.member_id).join(
-        JournalLine, JournalLine.account_id == LedgerAccount.id
-    ).where(
-        JournalLine.entry_id == payment.id,
-        LedgerAccount.kind == AccountKind.RECEIVABLE,
-        LedgerAccount.member_id.is_not(None),
+    members = (
+        select(LedgerAccount.member_id)
+        .join(JournalLine, JournalLine.account_id == LedgerAccount.id)
+        .where(
+            JournalLine.entry_id == payment.id,
+            LedgerAccount.kind == AccountKind.RECEIVABLE,
+            LedgerAccount.member_id.is_not(None),
+        )
     )
     # Lock the household's withheld rows, so that a payment recorded at the same time cannot
     # release allocations on the strength of the payment being taken back.

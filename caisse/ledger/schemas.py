@@ -90,7 +90,6 @@ class ReverseRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     occurred_on: date
 
 
-
 def _entry_fields(e: JournalEntry) -> dict[str, object]:
     return {
         "id": e.id,

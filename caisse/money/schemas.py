@@ -29,7 +29,6 @@ AmountCents = Annotated[
 Reference = Annotated[str, msgspec.Meta(max_length=120, description="Bank or receipt reference.")]
 
 
-
 class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A contribution payment: name the household by `member_code` (or `member_id`). Overpaying is
     allowed (the surplus is a contribution paid in advance)."""

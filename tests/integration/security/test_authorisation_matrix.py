@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,10 +26,11 @@ from litestar.params import FromPath
 from litestar.routes import HTTPRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.periods import caisse_today
 from tests.conftest import World
 from tests.integration.security.authz_access import CALLERS, OTHER_CAISSE, Access
 from tests.integration.security.authz_table import ROUTES
-from tests.integration.security.authz_world import AuthzWorld, CaisseObjects, build_authz_world
+from tests.integration.security.authz_world import PIN, AuthzWorld, CaisseObjects, build_authz_world
 from tests.integration.web.web_fixtures import Client, form_token
 
 PARAMETER = re.compile(r"\{(\w+):\w+\}")
@@ -242,3 +244,58 @@ async def test_no_caller_reaches_another_caisses_or_a_neighbours_objects(
     assert not mismatches, report(
         f"objects reached that must be refused or not found ({calls} calls)", mismatches
     )
+
+
+def _named_elsewhere(aw: AuthzWorld) -> list[tuple[str, str, str, dict[str, Any] | None]]:
+    """(caller, method, path, body): calls under "test" naming the other caisse's object in their query
+    or their body, by a caller "test" lets through."""
+    other, mine = aw.other.params, aw.test.params
+    api, today = "/api/v1/caisses/test", caisse_today()
+    outlet, redemption = int(other["outlet_id"]), int(other["redemption_id"])
+    return [
+        ("staff", "GET", f"{api}/redemptions/available?outlet_id={other['outlet_id']}", None),
+        ("staff", "GET", f"{api}/outlet-payments?outlet_id={other['outlet_id']}", None),
+        ("staff", "GET", f"{api}/outlet-payments?member_code={other['code']}", None),
+        ("staff", "GET", f"{api}/payments?member_code={other['code']}", None),
+        ("staff", "POST", f"{api}/redemptions", {"outlet_id": outlet, "amount_cents": 100}),
+        (
+            "staff", "POST", f"{api}/payout-batches",
+            {"execution_date": str(today + timedelta(days=2)), "redemption_ids": [redemption]},
+        ),
+        (
+            "staff", "POST", f"{api}/payments",
+            {"member_code": other["code"], "amount_cents": 100, "method": "cash", "received_on": str(today)},
+        ),
+        ("staff", "POST", f"{api}/lotteries/{mine['reference']}/volunteers", {"member_code": other["code"]}),
+        (
+            "committee", "POST", f"{api}/outlets/{mine['outlet_id']}/assessments",
+            {"criterion_id": int(other["criterion_id"]), "value": True},
+        ),
+        ("committee", "POST", f"{api}/ballots", {"title": "Fin", "kind": "suspend", "outlet_id": outlet}),
+        ("committee", "POST", f"{api}/committee/links", {"outlet_id": outlet, "nature": "owner"}),
+        (
+            "outlet", "POST", f"{api}/outlets/{mine['outlet_id']}/payments",
+            {"member_code": other["code"], "pin": PIN, "amount_cents": 100, "idempotency_key": "matrice-x"},
+        ),
+        (
+            "admin", "POST", f"{api}/grants",
+            {"user_email": "nobody@example.org", "role": "outlet", "outlet_id": outlet},
+        ),
+    ]  # fmt: skip
+
+
+async def test_an_object_of_another_caisse_named_in_a_query_or_a_body_is_not_found(
+    authz: tuple[AuthzWorld, Caller],
+) -> None:
+    aw, call = authz
+    mismatches = []
+    for caller, method, path, body in _named_elsewhere(aw):
+        response = await call(caller, method, path, body)
+        detail = response.json().get("detail", "")
+        # Not found, or refused as a field naming nothing of this caisse; a payment by the other
+        # caisse's household's code and PIN is refused as an unknown code.
+        refused = response.status_code in (404, 422) and "this caisse" in detail
+        refused |= response.status_code == 403 and response.json()["error"] == "pin_refused"
+        if not refused:
+            mismatches.append(f"  {method} {path} {body} as {caller}: got {response.status_code} {detail}")
+    assert not mismatches, report("objects of another caisse named in a query or a body", mismatches)

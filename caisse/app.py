@@ -20,12 +20,18 @@ from caisse.api import api_router
 from caisse.auth.middleware import AuthenticationMiddleware
 from caisse.db.engine import make_engine
 from caisse.db.models import Base
+from caisse.demo.guard import refuse_demo_logins
 from caisse.http.commit import CommitBeforeAnswer
 from caisse.http.errors import EXCEPTION_HANDLERS
+from caisse.http.headers import security_headers
 from caisse.settings import Settings
 from caisse.simulations import jobs
 from web import errors as web_errors
-from web.app import csrf_config, static_router, template_config, web_router
+from web.app import PAGE_CSP, csrf_config, static_router, template_config, web_router
+
+# Every request body is at most this large (forms and JSON are a few kB); the CSV import and the
+# simulation scenarios set their own limits on their routes. A larger body is a 413 before it is read.
+MAX_REQUEST_BODY = 1024 * 1024
 
 
 def _csrf_secret(settings: Settings) -> str:
@@ -36,7 +42,10 @@ def _csrf_secret(settings: Settings) -> str:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
+    """The app; in production mode (`settings.production`) raises ProductionRefused, naming the
+    variables to fix, rather than serve with a development default."""
     settings = settings or Settings.from_env()
+    settings.check_production()
     engine = make_engine(settings)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
@@ -72,7 +81,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=settings.debug,
         logging_config=None,
-        on_startup=[lambda: logging.getLogger("caisse").setLevel(logging.INFO)],
+        on_startup=[
+            lambda: logging.getLogger("caisse").setLevel(logging.INFO),
+            *([partial(refuse_demo_logins, engine)] if settings.production else []),
+        ],
+        before_send=[security_headers(settings, PAGE_CSP)],
+        request_max_body_size=MAX_REQUEST_BODY,
         # The runs this process computes are stopped and marked failed while the database is still
         # reachable; the engine is ours (handed to the plugin as an instance), so we close its pool.
         on_shutdown=[partial(jobs.stop_runs, engine), engine.dispose],

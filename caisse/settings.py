@@ -10,6 +10,12 @@ import os
 from dataclasses import dataclass, fields
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./caisse.db"
+# The shortest CAISSE_SECRET_KEY production mode takes (`secrets.token_hex(32)` gives 64 characters).
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ProductionRefused(ValueError):
+    """Production mode (CAISSE_PRODUCTION=true) with a setting that is only safe on a developer's machine."""
 
 
 def _as_bool(value: str) -> bool:
@@ -36,6 +42,8 @@ class Settings:
     # Signs the web forms' CSRF tokens. Set it (any long random string) when serving with several
     # workers, so a form rendered by one worker is accepted by another; empty: one per process.
     secret_key: str = ""
+    # Serving real people's data: refuse to start with a development default (`production_problems`).
+    production: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -56,6 +64,31 @@ class Settings:
             except ValueError as exc:
                 raise ValueError(f"CAISSE_{f.name.upper()}: {exc}") from None
         return cls(**values)  # type: ignore[arg-type]
+
+    def production_problems(self) -> list[str]:
+        """What production mode refuses in these settings, each naming its variable; empty when
+        fine or when not in production mode."""
+        if not self.production:
+            return []
+        problems = []
+        if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"CAISSE_SECRET_KEY must be set to a random string of at least {MIN_SECRET_KEY_LENGTH} "
+                "characters (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+                + (": it is not set" if not self.secret_key else f": it has {len(self.secret_key)}")
+            )
+        if not self.secure_cookies:
+            problems.append("CAISSE_SECURE_COOKIES must be true: serve the caisse behind HTTPS")
+        if self.debug:
+            problems.append("CAISSE_DEBUG must be false: debug pages show tracebacks and data")
+        if self.echo_sql:
+            problems.append("CAISSE_ECHO_SQL must be false: it logs every statement with its values")
+        return problems
+
+    def check_production(self) -> None:
+        """Raise ProductionRefused listing every problem of `production_problems`."""
+        if problems := self.production_problems():
+            raise ProductionRefused("CAISSE_PRODUCTION=true refuses to start: " + "; ".join(problems) + ".")
 
     @property
     def is_sqlite(self) -> bool:

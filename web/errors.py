@@ -18,7 +18,7 @@ from litestar.response import Redirect
 from sqlalchemy.exc import DBAPIError
 
 from caisse.errors import DomainError
-from caisse.http.errors import database_refusal, too_deep
+from caisse.http.errors import body_limit, database_refusal, is_upload, too_deep
 from web.i18n import N_
 from web.redirects import login_url, path_with_query
 from web.render import render_to_string
@@ -93,10 +93,14 @@ def html_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     csrf = status == 403 and isinstance(exc, HTTPException) and exc.detail == CSRF_FAILURE
     title, message = CSRF_MESSAGE if csrf else MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    # A body over the limit: say how much this page takes (a file's size limit, for an upload).
+    limit = body_limit(request) if status == 413 else None
+    limit_mb = round(limit / 1024 / 1024, 1) if limit else None
     try:
         body = render_to_string(
-            request, "errors/error.html", status=status, title=title, message=message, detail=detail
-        )
+            request, "errors/error.html", status=status, title=title, message=message, detail=detail,
+            limit_mb=limit_mb, upload=is_upload(request),
+        )  # fmt: skip
     except Exception:  # the error page must never fail itself: fall back to bare HTML
         log.exception("the error page could not be rendered")
         body = f'<!doctype html><html lang="en"><title>{status}</title><h1>Error {status}</h1></html>'

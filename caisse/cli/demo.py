@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.cli.support import domain_errors_exit, run_in_transaction
 from caisse.demo import DemoSummary, build_demo, installation_is_empty
+from caisse.settings import Settings
 
 
 @click.command()
@@ -17,6 +18,12 @@ from caisse.demo import DemoSummary, build_demo, installation_is_empty
 @domain_errors_exit
 def demo(households: int, months: int, seed: int, if_empty: bool) -> None:
     """Create the demo caisse: INSEE households, the Gironde rules, closed months, payments, subsidies."""
+    if Settings.from_env().production:
+        # Its accounts' password is published in the README.
+        raise click.ClickException(
+            "CAISSE_PRODUCTION=true: the demo's accounts have a published password; "
+            "load the demo on a development installation only."
+        )
 
     async def work(session: AsyncSession) -> DemoSummary | None:
         if not await installation_is_empty(session):

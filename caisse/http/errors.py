@@ -9,6 +9,8 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.handlers import HTTPRouteHandler
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
 
@@ -132,6 +134,37 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
     return _error(exc.status_code, code, exc.detail)
 
 
+def body_limit(request: Request[Any, Any, Any]) -> int | None:
+    """The most a request to this route may send, in bytes: the route's `opt["upload_limit"]` (the
+    file limit a person can act on, when the route takes a file inside a form), else its body limit."""
+    handler = request.scope.get("route_handler")
+    if not isinstance(handler, HTTPRouteHandler):
+        return None
+    shown = handler.opt.get("upload_limit")
+    return int(shown) if shown else handler.resolve_request_max_body_size()
+
+
+def is_upload(request: Request[Any, Any, Any]) -> bool:
+    """Whether the route takes a file (its limit is then the file's, `opt["upload_limit"]`)."""
+    handler = request.scope.get("route_handler")
+    return isinstance(handler, HTTPRouteHandler) and bool(handler.opt.get("upload_limit"))
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"{limit / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, limit // 1024)} kB"
+
+
+def too_large_handler(
+    request: Request[Any, Any, Any], exc: RequestEntityTooLarge
+) -> Response[dict[str, Any]]:
+    limit = body_limit(request)
+    detail = "The request's body is too large"
+    detail += f": this route takes at most {_size(limit)}." if limit else "."
+    return _error(413, "too_large", detail)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error(
@@ -142,6 +175,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
+    RequestEntityTooLarge: too_large_handler,
     HTTPException: http_error_handler,
     OverflowError: overflow_handler,
     RecursionError: recursion_handler,

@@ -22,6 +22,7 @@ from caisse.errors import DomainError
 from caisse.http.openapi import error_answer, replayed
 from caisse.http.params import Limit, Offset
 from caisse.members import access, service
+from caisse.members.csv_import import MAX_BYTES
 from caisse.members.importing import import_households
 from caisse.members.models import Member, MemberStatus
 from caisse.members.schemas import (
@@ -33,6 +34,11 @@ from caisse.members.schemas import (
     household_values,
 )
 from caisse.pagination import Page, check_window
+
+# What spreadsheets and scripts label a CSV export with (Windows names .csv files after Excel).
+CSV_MEDIA_TYPES = frozenset(
+    {"text/csv", "text/plain", "application/csv", "text/tab-separated-values", "application/vnd.ms-excel"}
+)
 
 
 class UnsupportedUpload(DomainError):
@@ -86,9 +92,13 @@ class MemberController(Controller):
         "every bad line. Columns: docs/csv-import.md. `dry_run=true` checks without importing.",
         # Our own 5 MB check answers with a clear message; this only stops absurd bodies.
         request_max_body_size=6 * 1024 * 1024,
+        opt={"upload_limit": MAX_BYTES},
         responses={
             **replayed(ImportOut, "A dry run (`dry_run=true`): the file checked, nothing imported."),
-            415: error_answer("The file was sent as a form or as JSON: send it as the body, as text/csv."),
+            415: error_answer(
+                "The file was sent as a form, as JSON or as another type than CSV text: send it as the "
+                "body, as text/csv."
+            ),
         },
     )
     async def import_csv(
@@ -100,10 +110,13 @@ class MemberController(Controller):
         body: RawBody,
         dry_run: FromQuery[bool] = False,
     ) -> Response[ImportOut]:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("multipart/", "application/x-www-form-urlencoded", "application/json")):
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in CSV_MEDIA_TYPES:
+            # A form, JSON, an image or an archive: the file itself, as text, is what the import reads.
+            sent = f"Content-Type {media_type[:60]!r}" if media_type else "no Content-Type"
             raise UnsupportedUpload(
-                "Send the CSV file itself as the request body, with Content-Type: text/csv."
+                f"The body was sent with {sent}: send the CSV file itself as the request body, "
+                "with Content-Type: text/csv."
             )
         report = await import_households(db_session, caisse, body, actor=actor, dry_run=dry_run)
         out = ImportOut(

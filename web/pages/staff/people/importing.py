@@ -283,6 +283,8 @@ def _rows(data: bytes) -> list[ParsedRow]:
     name="staff-import-preview",
     guards=GUARD,
     request_max_body_size=UPLOAD_LIMIT,
+    # A larger upload's 413 page states the file's limit, not the form's.
+    opt={"upload_limit": MAX_BYTES},
 )
 async def preview(
     request: Request[Any, Any, Any], caisse: PathCaisse, actor: Caller, db_session: DbSession

@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/close_month.py
 	$(BIN)/python benchmarks/payments.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/simulate.py
 
 clean:

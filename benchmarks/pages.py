@@ -346,7 +346,11 @@ async def spend(
     return len(rows["members"])
 
 
-async def build(url: str, schema: str, n: int, month_count: int, seed: int) -> Built:
+async def build(
+    url: str, schema: str, n: int, month_count: int, seed: int, *, spend_last: bool = True
+) -> Built:
+    """The caisse; `spend_last=False` leaves last month's credit in the wallets (benchmarks/load.py
+    pays with it)."""
     today = caisse_today()
     months = month_list(month_count, today)
     rng = np.random.default_rng(seed)
@@ -382,9 +386,11 @@ async def build(url: str, schema: str, n: int, month_count: int, seed: int) -> B
                     paid = await pay_contributions(session, caisse, month, rng, today)
                     counts["contribution payments"] += paid
                     await _pay_costs(session, caisse, month, today)
-                    counts["outlet payments"] += await spend(
-                        session, caisse, month, conventioning.outlets, (till_outlet.id, till.id), rng, today
-                    )
+                    if spend_last or month != months[-1]:
+                        counts["outlet payments"] += await spend(
+                            session, caisse, month, conventioning.outlets, (till_outlet.id, till.id), rng,
+                            today,
+                        )  # fmt: skip
                 seconds = time.perf_counter() - started
                 print(f"  {month} closed, paid and spent in {seconds:.1f} s", flush=True)
             async with session.begin():
@@ -720,20 +726,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     # One is enough for sequential requests; a second would only share the two cores.
     parser.add_argument("--workers", type=int, default=1, help="server workers (default 1)")
     parser.add_argument("--seed", type=int, default=2027, help="seed of the drawn caisse (default 2027)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("CAISSE_BENCH_DATABASE_URL", DEFAULT_URL),
-        help="PostgreSQL URL (default $CAISSE_BENCH_DATABASE_URL or the local database `test`)",
-    )
+    add_database_url(parser)
     args = parser.parse_args(argv)
     if args.members < 500 or args.months < 1 or args.requests < 1 or args.warmup < 1:
         parser.error(
             "--members must be at least 500 (the committee is drawn from them); "
             "--months, --requests and --warmup at least 1"
         )
-    if not args.database_url.startswith("postgresql+asyncpg://"):
-        parser.error("the benchmark runs on PostgreSQL: give a postgresql+asyncpg:// URL")
     return args
+
+
+def postgres_url(value: str) -> str:
+    if not value.startswith("postgresql+asyncpg://"):
+        raise argparse.ArgumentTypeError("the benchmark runs on PostgreSQL: give a postgresql+asyncpg:// URL")
+    return value
+
+
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """`--database-url` (PostgreSQL only), shared with benchmarks/load.py."""
+    parser.add_argument(
+        "--database-url",
+        type=postgres_url,
+        default=os.environ.get("CAISSE_BENCH_DATABASE_URL", DEFAULT_URL),
+        help="PostgreSQL URL (default $CAISSE_BENCH_DATABASE_URL or the local database `test`)",
+    )
 
 
 def stop_on_term(_signum: int, _frame: object) -> None:

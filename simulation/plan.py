@@ -103,6 +103,9 @@ def merge_alike_types(population: Population, tables: RuleTables, net_cost: Floa
         chosen=population.chosen[kept],
         households=np.bincount(stratum, population.households, kept.size).astype(np.int64),
         decile=population.decile[kept],
+        members=None
+        if population.members is None
+        else np.bincount(stratum, population.members, kept.size).astype(np.int64),
     )
     strata_tables = RuleTables(tables.contribution[:, kept], tables.allocation[:, kept], tables.mutualist)
     households_by_decile = np.zeros((kept.size, 10))

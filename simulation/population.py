@@ -15,7 +15,7 @@ import numpy as np
 
 from caisse.rules import consumption_units, household_composition
 from simulation.insee import HOUSEHOLD_TYPES, household_compositions, income_decile, income_per_uc_quantile
-from simulation.types import FloatArray, IntArray
+from simulation.types import BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Population:
     `chosen` its chosen contribution in € per month (NaN: none recorded, the scenario's chosen_ratio of
     the grid's suggestion is used); `households` how many eligible households the type stands for;
     `decile` its national income decile (0–9) by income per consumption unit (INSEE 2022).
+
+    `members`, when known, how many of the type's households are already members as the forecast
+    starts (a caisse's own members, its applicants being the others): the first month then starts
+    from them, with its leaving and joining like any later month, and no take-up is drawn. None:
+    nobody is a member yet, and the first month draws the scenario's take-up.
     """
 
     adults: IntArray
@@ -35,6 +40,7 @@ class Population:
     chosen: FloatArray
     households: IntArray
     decile: IntArray
+    members: IntArray | None = None
 
     @property
     def types(self) -> int:
@@ -107,9 +113,11 @@ def population_from_households(
     monthly_income: FloatArray,
     chosen: FloatArray | None = None,
     weight: IntArray | None = None,
+    member: BoolArray | None = None,
 ) -> Population:
     """Group households with identical rule inputs into types; `weight` counts the households each
-    entry stands for (default 1). Incomes in € per month; `chosen` in € per month or NaN.
+    entry stands for (default 1). Incomes in € per month; `chosen` in € per month or NaN; `member`
+    whether the entry's households are already members (see :class:`Population`; default: unknown).
 
     >>> population = population_from_households(
     ...     np.array([1, 1, 2]), np.array([0, 0, 0]), np.array([0, 0, 2]), np.array([900.0, 900.0, 3000.0]))
@@ -128,6 +136,10 @@ def population_from_households(
     keys = np.stack([a, o, c, income, np.where(np.isnan(picked), -1.0, picked)], axis=1)
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     totals = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique)).astype(np.int64)
+    members = None
+    if member is not None:
+        joined = counts * np.asarray(member, dtype=bool)
+        members = np.bincount(inverse.ravel(), weights=joined, minlength=len(unique)).astype(np.int64)
     ua, uo, uc = (unique[:, i].astype(np.int64) for i in range(3))
     return Population(
         adults=ua,
@@ -137,4 +149,5 @@ def population_from_households(
         chosen=np.where(unique[:, 4] < 0, np.nan, unique[:, 4]),
         households=totals,
         decile=_decile(unique[:, 3], consumption_units(ua, uo, uc)),
+        members=members,
     )

@@ -5,8 +5,8 @@
 **Two ways to keep a run**, chosen by its size (:func:`keeps_paths`):
 
 * Up to :data:`KEEP_PATHS_LIMIT` path-months (4 194 304: 34 952 paths of 120 months; the web API's
-  20 000 paths up to 209 months), every path's monthly reserve, net flow and members is kept
-  (:class:`PathResults`, 3 × 8 bytes a path-month) and the bands are numpy's percentiles.
+  20 000 paths up to 209 months), every path's monthly series are kept
+  (:class:`PathResults`, 4 × 8 bytes a path-month) and the bands are numpy's percentiles.
 * Above it, each chunk's outcome is folded, in chunk order, into summaries that merge
   (:class:`ResultsFolder` → :class:`StreamedResults`): sums over paths for the means, counts of paths in
   deficit for the risks, four numbers per path for the callers that pair paths or need their spread
@@ -41,11 +41,12 @@ KEEP_PATHS_LIMIT = 4_194_304
 """Path-months up to which a run keeps every path's monthly figures (32 MB per series)."""
 
 MONTHLY_SUMS = ("contributions", "allocations", "subsidies", "redemptions", "costs", "outstanding", "expired")
-SERIES = ("reserve", "net_flow", "members")
+SERIES = ("reserve", "net_flow", "members", "free_reserve")
 PERCENTILES: dict[str, tuple[int, ...]] = {
     "reserve": (5, 25, 50, 75, 95),
     "net_flow": (5, 50, 95),
-    "members": (5, 95),
+    "members": (5, 25, 50, 75, 95),
+    "free_reserve": (5, 25, 50, 75, 95),
 }
 
 
@@ -67,6 +68,7 @@ class PathResults:
     reserve: PathsByMonths
     net_flow: PathsByMonths
     members: PathsByMonths
+    free_reserve: PathsByMonths
     contributions_total: FloatArray
     allocations_total: FloatArray
     sums: dict[str, FloatArray]
@@ -97,6 +99,7 @@ def combine(outcomes: Sequence[ChunkOutcome]) -> PathResults:
         reserve=np.concatenate([o.reserve for o in ordered]),
         net_flow=np.concatenate([o.net_flow for o in ordered]),
         members=np.concatenate([o.members for o in ordered]),
+        free_reserve=np.concatenate([o.free_reserve for o in ordered]),
         contributions_total=np.concatenate([o.contributions_total for o in ordered]),
         allocations_total=np.concatenate([o.allocations_total for o in ordered]),
         sums={key: np.sum([getattr(o, key) for o in ordered], axis=0) for key in MONTHLY_SUMS},
@@ -283,6 +286,10 @@ class StreamedResults:
     def members(self) -> PathsByMonths:
         return self._not_kept("members")
 
+    @property
+    def free_reserve(self) -> PathsByMonths:
+        return self._not_kept("free reserve")
+
 
 Results = PathResults | StreamedResults
 """What a finished run keeps of its paths."""
@@ -414,11 +421,15 @@ class FlowBands(msgspec.Struct, frozen=True):
 
 
 class MemberBands(msgspec.Struct, frozen=True):
-    """Member households each month: mean and percentiles 5 and 95."""
+    """Member households each month: mean and percentiles 5 and 95, and 25, 50 and 75 (None in
+    results stored before they were kept)."""
 
     mean: list[float]
     p05: list[float]
     p95: list[float]
+    p25: list[float] | None = None
+    p50: list[float] | None = None
+    p75: list[float] | None = None
 
 
 class Mean(msgspec.Struct, frozen=True):
@@ -475,6 +486,8 @@ class SimulationResult(msgspec.Struct, frozen=True):
     self_financing_ratio: Ratio
     net_transfer_by_decile: list[float | None]
     mc_standard_error: StandardErrors
+    # The reserve less the credit outstanding (None in results stored before it was kept).
+    free_reserve: ReserveBands | None = None
 
 
 def _cents(values: FloatArray) -> list[float]:
@@ -495,7 +508,7 @@ class _Figures:
 def _figures(results: Results) -> _Figures:
     n = results.paths
     if isinstance(results, PathResults):
-        series = {"reserve": results.reserve, "net_flow": results.net_flow, "members": results.members}
+        series = {key: getattr(results, key) for key in SERIES}
         bands = {}
         for key, values in series.items():
             found = np.percentile(values, PERCENTILES[key], axis=0)
@@ -571,4 +584,5 @@ def summarise(
             p_deficit_any_month=float(np.sqrt(p_ever * (1 - p_ever) / n)),
             mean_final_reserve=float(final.std(ddof=1) / np.sqrt(n)) if n > 1 else 0.0,
         ),
+        free_reserve=ReserveBands(mean=_cents(figures.means["free_reserve"]), **bands["free_reserve"]),
     )

@@ -67,9 +67,11 @@ def redeem(pending: FloatArray, spent: FloatArray) -> tuple[FloatArray, FloatArr
 @dataclass(frozen=True)
 class ChunkOutcome:
     """One chunk's results. Per path and month (P, M): `reserve` (€ at the month's end), `net_flow`
-    (€ in − € out that month), `members` (member households). Summed over the chunk's paths, per month
-    (M,): `contributions` paid, `allocations` credited, `subsidies`, `redemptions`, `costs`,
-    `outstanding` credit (wallets + spent but not yet redeemed) and `expired` credit, in €. Per path
+    (€ in − € out that month), `members` (member households), `free_reserve` (the reserve less the
+    credit outstanding, what a caisse's books give without waiting for redemptions). Summed over the
+    chunk's paths, per month (M,): `contributions` paid, `allocations` credited, `subsidies`,
+    `redemptions`, `costs`, `outstanding` credit (wallets + spent but not yet redeemed) and `expired`
+    credit, in €. Per path
     (P,): `contributions_total`, `allocations_total` over the horizon, €. Per national income decile
     (10,): `member_months` and `net_transfer` (Σ allocation − contribution paid, €)."""
 
@@ -77,6 +79,7 @@ class ChunkOutcome:
     reserve: PathsByMonths
     net_flow: PathsByMonths
     members: PathsByMonths
+    free_reserve: PathsByMonths
     contributions: FloatArray
     allocations: FloatArray
     subsidies: FloatArray
@@ -112,7 +115,8 @@ class Book:
         # (T, 10): the share of each type's households in each decile (one 1 per row for a type).
         self.index, self.decile_share = index, decile_share
         self.cash = np.full(paths, float(initial_reserve))
-        self.by_path = {key: np.zeros((paths, months)) for key in ("reserve", "net_flow", "members")}
+        series = ("reserve", "net_flow", "members", "free_reserve")
+        self.by_path = {key: np.zeros((paths, months)) for key in series}
         self.by_month = {
             key: np.zeros(months)
             for key in (
@@ -149,6 +153,7 @@ class Book:
         self.by_path["reserve"][:, m] = self.cash
         self.by_path["net_flow"][:, m] = flow
         self.by_path["members"][:, m] = members.sum(axis=-1)
+        self.by_path["free_reserve"][:, m] = self.cash - outstanding
         for key, value in (
             ("contributions", paid_total),
             ("allocations", credited_total),

@@ -64,12 +64,16 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
     book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, one_decile_each(population.decile))
     member = np.zeros(shape, dtype=bool)
     for m in range(len(plan.months)):
-        # (1) leave and join, one uniform per household; in the first month, the initial take-up.
+        # (1) leave and join, one uniform per household; in the first month, the initial take-up
+        # or, when the population has members already, their leaving and joining.
         chance = draw.random(shape)
         forfeited = np.zeros(paths)
-        if m == 0:
+        if m == 0 and population.members is None:
             member = chance < chances.take_up[:, type_of]
         else:
+            if m == 0:  # the first `members` households of each type are the members there are
+                position = np.arange(type_of.size) - starts[type_of]
+                member = np.broadcast_to(position < np.asarray(population.members)[type_of], shape).copy()
             leaving = member & (chance < chances.leave[:, type_of])
             joining = ~member & (chance < chances.join[:, type_of])
             forfeited = (credit * leaving[..., None]).sum(axis=(-2, -1))

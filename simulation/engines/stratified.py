@@ -81,13 +81,15 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
     members = np.zeros((paths, population.types), dtype=np.int64)
     shares: SpendShares | None = None
     for m in range(len(plan.months)):
-        # (1) leave and join; in the first month, the initial take-up.
-        if m == 0:
-            members, forfeited = binomial_counts(draw, eligible, chances.take_up), np.zeros(paths)
-        elif moving:
-            members, credit, forfeited = churn(draw, members, eligible, credit, chances)
+        # (1) leave and join; the first month starts from the take-up, or from the members there are.
+        forfeited = np.zeros(paths)
+        if m == 0 and population.members is None:
+            members = binomial_counts(draw, eligible, chances.take_up)
         else:
-            forfeited = np.zeros(paths)
+            if m == 0:
+                members = np.broadcast_to(np.asarray(population.members), members.shape).copy()
+            if moving:
+                members, credit, forfeited = churn(draw, members, eligible, credit, chances)
         # (2) contributions owed, of which a share is paid; (3) allocations credited.
         paid = members * (strata.tables.contribution[m] * plan.paid_share)
         credited = members * month_allocation(strata, m, members)

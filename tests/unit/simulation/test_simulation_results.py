@@ -29,7 +29,8 @@ DOCUMENTED = {
 BANDS = {
     "reserve": {"mean", "p05", "p25", "p50", "p75", "p95"},
     "net_flow": {"mean", "p05", "p50", "p95"},
-    "members": {"mean", "p05", "p95"},
+    "members": {"mean", "p05", "p25", "p50", "p75", "p95"},
+    "free_reserve": {"mean", "p05", "p25", "p50", "p75", "p95"},
     "contributions": {"mean"},
     "subsidies": {"mean"},
     "redemptions": {"mean"},
@@ -45,6 +46,7 @@ def _results(reserve: list[list[float]]) -> PathResults:
         reserve=array,
         net_flow=np.diff(array, axis=1, prepend=0.0),
         members=np.ones_like(array),
+        free_reserve=array - 10.0,
         contributions_total=np.full(paths, 50.0),
         allocations_total=np.full(paths, 100.0),
         sums={

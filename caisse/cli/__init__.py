@@ -8,6 +8,7 @@ from caisse.cli import caisses, cycle, db, demo, ledger, members, money, report,
 from caisse.cli.backup import COMMANDS as BACKUP_COMMANDS
 from caisse.cli.ballots import ballots
 from caisse.cli.committee import committee
+from caisse.cli.forecast import COMMANDS as FORECAST_COMMANDS
 from caisse.cli.outlets import outlets
 from caisse.cli.redemptions import payouts, redemptions
 from caisse.cli.solve import COMMANDS as SOLVER_COMMANDS
@@ -41,5 +42,6 @@ for command in (
     simulate.simulate,
     *SOLVER_COMMANDS,
     *BACKUP_COMMANDS,
+    *FORECAST_COMMANDS,
 ):
     main.add_command(command)

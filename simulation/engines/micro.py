@@ -63,6 +63,7 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
     pending = np.zeros((paths, spending.redemption_lag_months))
     book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, one_decile_each(population.decile))
     member = np.zeros(shape, dtype=bool)
+    gone = np.zeros(shape, dtype=bool)  # households that left and may not join again (`rejoin` false)
     for m in range(len(plan.months)):
         # (1) leave and join, one uniform per household; in the first month, the initial take-up
         # or, when the population has members already, their leaving and joining.
@@ -75,7 +76,9 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
                 position = np.arange(type_of.size) - starts[type_of]
                 member = np.broadcast_to(position < np.asarray(population.members)[type_of], shape).copy()
             leaving = member & (chance < chances.leave[:, type_of])
-            joining = ~member & (chance < chances.join[:, type_of])
+            joining = ~member & ~gone & (chance < chances.join[:, type_of])
+            if not plan.participation.rejoin:  # who left stays out
+                gone |= leaving
             forfeited = (credit * leaving[..., None]).sum(axis=(-2, -1))
             credit[leaving] = 0.0
             member = (member & ~leaving) | joining

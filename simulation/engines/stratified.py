@@ -33,7 +33,7 @@ from simulation.engines.behaviour import (
 )
 from simulation.engines.common import Book, ChunkOutcome, expire_and_age, redeem, take_oldest_first
 from simulation.plan import Plan
-from simulation.types import CountsByTypes, CreditByAge, FloatArray, Generator, IntArray
+from simulation.types import CountsByTypes, CreditByAge, FloatArray, Generator
 
 
 def check_stratified(plan: Plan, paths: int) -> None:
@@ -50,17 +50,18 @@ def check_stratified(plan: Plan, paths: int) -> None:
 def churn(
     rng: Generator,
     members: CountsByTypes,
-    eligible: IntArray,
+    outside: CountsByTypes,
     credit: CreditByAge,
     chances: TypeProbabilities,
-) -> tuple[CountsByTypes, CreditByAge, FloatArray]:
+) -> tuple[CountsByTypes, CountsByTypes, CreditByAge, FloatArray]:
     """Step 1 after the first month: members leave (their share of the type's credit expires), then
-    households not yet members join. Returns (members, credit, € forfeited per path)."""
+    households who may join (`outside`: not members) join. Returns (members, leaving, credit, €
+    forfeited per path)."""
     leaving = binomial_counts(rng, members, chances.leave)
-    joining = binomial_counts(rng, eligible - members, chances.join)
+    joining = binomial_counts(rng, outside, chances.join)
     share_leaving = np.divide(leaving, members, out=np.zeros(members.shape), where=members > 0)
     forfeited = credit * share_leaving[..., None]
-    return members - leaving + joining, credit - forfeited, forfeited.sum(axis=(-2, -1))
+    return members - leaving + joining, leaving, credit - forfeited, forfeited.sum(axis=(-2, -1))
 
 
 def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
@@ -79,6 +80,7 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
     pending = np.zeros((paths, spending.redemption_lag_months))
     book = Book(spec.index, paths, len(plan.months), plan.initial_reserve, strata.decile_share)
     members = np.zeros((paths, population.types), dtype=np.int64)
+    gone = np.zeros_like(members)  # households that left and may not join again (`rejoin` false)
     shares: SpendShares | None = None
     for m in range(len(plan.months)):
         # (1) leave and join; the first month starts from the take-up, or from the members there are.
@@ -89,7 +91,10 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
             if m == 0:
                 members = np.broadcast_to(np.asarray(population.members), members.shape).copy()
             if moving:
-                members, credit, forfeited = churn(draw, members, eligible, credit, chances)
+                outside = eligible - members - gone
+                members, leaving, credit, forfeited = churn(draw, members, outside, credit, chances)
+                if not plan.participation.rejoin:  # who left stays out
+                    gone = gone + leaving
         # (2) contributions owed, of which a share is paid; (3) allocations credited.
         paid = members * (strata.tables.contribution[m] * plan.paid_share)
         credited = members * month_allocation(strata, m, members)

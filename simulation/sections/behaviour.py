@@ -23,12 +23,16 @@ class ParticipationSection(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
       Default 0 (take-up does not depend on the net cost). With 1.0, a household whose net cost is
       100 € above the mean has e^1 ≈ 2.7 times lower odds of taking up than an average one; the
       probabilities above are those of a household at the mean.
+    * ``rejoin`` — whether a member who left may join again later, at ``join_rate`` like any household
+      not a member. Default true. A forecast from a caisse's own members sets it false: its applicants
+      join, the households that leave do not come back.
     """
 
     take_up: Probability = 1.0
     join_rate: Probability = 0.0
     leave_rate: Probability = 0.0
     net_cost_sensitivity: Annotated[float, msgspec.Meta(ge=0.0, le=50.0)] = 0.0
+    rejoin: bool = True
 
 
 class SpendingSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

@@ -74,3 +74,31 @@ def test_the_free_reserve_is_the_reserve_less_the_credit_outstanding() -> None:
     assert summary.free_reserve.p50 == pytest.approx(
         [round(v, 2) for v in np.median(results.reserve, axis=0) - outstanding], abs=0.011
     )
+
+
+@pytest.mark.parametrize("engine", ["stratified", "micro"])
+def test_without_rejoining_only_the_applicants_ever_join(engine: str) -> None:
+    # Everyone leaves and every outsider would join at once: only the 100 applicants may.
+    run = simulate(
+        scenario(participation={"leave_rate": 1.0, "join_rate": 1.0, "rejoin": False}),
+        population=_population(),
+        engine=engine,
+        paths=10,
+        seed=9,
+    )
+    members = run.results.members
+    assert np.all(members[:, 0] == 100)  # the first month: the 300 members leave, the applicants join
+    assert np.all(members[:, 1:] == 0)  # then they leave too, and nobody is left to join
+
+
+@pytest.mark.parametrize("engine", ["stratified", "micro"])
+def test_with_rejoining_who_left_comes_back(engine: str) -> None:
+    run = simulate(
+        scenario(participation={"leave_rate": 1.0, "join_rate": 1.0}),
+        population=_population(),
+        engine=engine,
+        paths=10,
+        seed=9,
+    )
+    members = run.results.members
+    assert np.all(members[:, 0] == 100) and np.all(members[:, 1] == 300)  # the leavers of month 1

@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from caisse.db import append_only, migrate
 from caisse.db.engine import make_engine
@@ -194,3 +195,65 @@ def test_0006_fills_the_carried_balances_and_months_then_keeps_them(fresh_settin
     balances, months = _inspect(fresh_settings, carried)  # type: ignore[misc]
     assert balances[1] == 3500 and balances[2] == 1500 and balances[4] is None
     assert months[(2, "2027-02")] == (0, -3500) and months[(1, "2027-02")] == (0, 3500)
+
+
+def test_0007_gives_funders_entered_before_no_agreement_and_refuses_half_of_one(
+    fresh_settings: Settings,
+) -> None:
+    """A source entered before 0007 keeps its row, with no agreement; the constraints then refuse an
+    amount without a period, a period out of 1..120, and a kind the enum does not know (the rebuilt
+    SQLite table kept its checks)."""
+    migrate.upgrade(fresh_settings, "0006")
+
+    def enter_source(connection: Connection) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO caisse (id, slug, name, territory, first_month, credit_requires_payment, "
+                "member_code_prefix, convention_term_months, created_at) "
+                "VALUES (1, 'old', 'Ancienne', '', '2027-01', false, 'M', 12, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO subsidy_source (id, caisse_id, name, kind, created_at) "
+                "VALUES (3, 1, 'Département', 'department', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+
+    _inspect(fresh_settings, enter_source)
+    migrate.upgrade(fresh_settings)
+    row = _inspect(
+        fresh_settings,
+        lambda conn: tuple(
+            conn.execute(
+                text(
+                    "SELECT name, kind, agreed_amount_cents, agreed_every_months, agreed_until "
+                    "FROM subsidy_source"
+                )
+            ).one()
+        ),
+    )
+    assert row == ("Département", "department", None, None, None)
+
+    def refused(statement: str) -> bool:
+        def run(connection: Connection) -> bool:
+            try:
+                connection.execute(text(statement))
+            except IntegrityError:
+                connection.rollback()
+                return True
+            connection.rollback()
+            return False
+
+        return bool(_inspect(fresh_settings, run))
+
+    update = "UPDATE subsidy_source SET "
+    assert not refused(
+        update + "agreed_amount_cents = 3807000, agreed_every_months = 3, agreed_until = '2027-12'"
+    )
+    assert refused(update + "agreed_amount_cents = 3807000")
+    assert refused(update + "agreed_amount_cents = 3807000, agreed_every_months = 0")
+    assert refused(update + "agreed_amount_cents = 0, agreed_every_months = 3")
+    assert refused(update + "agreed_until = '2027-12'")
+    assert refused(update + "kind = 'lottery'")

@@ -8,16 +8,23 @@ from caisse.money.costs import list_costs, record_operating_cost
 from caisse.money.payments import list_payments, record_contribution_payment
 from caisse.money.reserve import record_opening_reserve
 from caisse.money.subsidies import (
+    Agreement,
+    agreement_of,
+    clear_agreement,
     create_subsidy_source,
     find_subsidy_source,
     list_subsidies,
     list_subsidy_sources,
     record_subsidy,
+    set_agreement,
 )
 
 __all__ = [
+    "Agreement",
     "MemberArrears",
     "Recorded",
+    "agreement_of",
+    "clear_agreement",
     "create_subsidy_source",
     "euros_to_cents",
     "find_subsidy_source",
@@ -30,4 +37,5 @@ __all__ = [
     "record_opening_reserve",
     "record_operating_cost",
     "record_subsidy",
+    "set_agreement",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, TypeAlias
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -20,10 +20,11 @@ from caisse.auth.guards import STAFF, requires
 from caisse.caisses.models import Caisse
 from caisse.errors import ValidationFailed
 from caisse.http.openapi import replayed
-from caisse.http.params import Limit, Offset, OptionalQueryId
+from caisse.http.params import Limit, Offset, OptionalQueryId, RowId
 from caisse.money import arrears, costs, payments, reserve, subsidies
 from caisse.money.booking import find_member
 from caisse.money.schemas import (
+    AgreementBody,
     ArrearsReport,
     ArrearsView,
     CostRequest,
@@ -138,6 +139,11 @@ class ArrearsController(Controller):
         )
 
 
+async def _source_view(db_session: AsyncSession, caisse: Caisse, source_id: int) -> SubsidySourceView:
+    (found,) = await subsidies.list_subsidy_sources(db_session, caisse.id, source_id=source_id)
+    return SubsidySourceView.of(found)
+
+
 class SubsidyController(Controller):
     path = "/caisses/{slug:str}"
     tags = ("money",)
@@ -145,11 +151,50 @@ class SubsidyController(Controller):
 
     @post("/subsidy-sources", summary="Add a subsidy source (funder)", status_code=HTTP_201_CREATED)
     async def create_source(
-        self, data: JSONBody[SubsidySourceRequest], caisse: ThisCaisse, db_session: DbSession
+        self, data: JSONBody[SubsidySourceRequest], caisse: ThisCaisse, actor: Caller, db_session: DbSession
     ) -> SubsidySourceView:
-        """409 when the caisse already has a source of that name."""
-        source = await subsidies.create_subsidy_source(db_session, caisse, name=data.name, kind=data.kind)
+        """With its grant agreement when known (`agreement`). 409 when the caisse already has a
+        source of that name; 422 an agreement ending before the caisse's first month."""
+        source = await subsidies.create_subsidy_source(
+            db_session, caisse, name=data.name, kind=data.kind,
+            agreement=None if data.agreement is None else data.agreement.agreement(), actor=actor,
+        )  # fmt: skip
         return SubsidySourceView.of(subsidies.SourceTotal(source, 0))
+
+    @put(
+        "/subsidy-sources/{source_id:int}/agreement",
+        summary="Record or replace a funder's grant agreement",
+        description="The convention de financement as the treasurer knows it: `amount_cents` every "
+        "`every_months` months, until the month `until` (included; null: open-ended). It books nothing; "
+        "the forecast reads it. 404 unknown source; 422 a month that is not YYYY-MM or before the "
+        "caisse's first month.",
+    )
+    async def set_agreement(
+        self,
+        source_id: RowId,
+        data: JSONBody[AgreementBody],
+        caisse: ThisCaisse,
+        actor: Caller,
+        db_session: DbSession,
+    ) -> SubsidySourceView:
+        source = await subsidies.set_agreement(
+            db_session, caisse, source_id, amount_cents=data.amount_cents, every_months=data.every_months,
+            until=data.until, actor=actor,
+        )  # fmt: skip
+        return await _source_view(db_session, caisse, source.id)
+
+    @delete(
+        "/subsidy-sources/{source_id:int}/agreement",
+        summary="Forget a funder's grant agreement",
+        description="The source and the subsidies it gave stay. Clearing a source without an agreement "
+        "answers the same. 404 unknown source.",
+        status_code=HTTP_200_OK,
+    )
+    async def clear_agreement(
+        self, source_id: RowId, caisse: ThisCaisse, actor: Caller, db_session: DbSession
+    ) -> SubsidySourceView:
+        source = await subsidies.clear_agreement(db_session, caisse, source_id, actor=actor)
+        return await _source_view(db_session, caisse, source.id)
 
     @get("/subsidy-sources", summary="Subsidy sources and what each gave")
     async def list_sources(self, caisse: ThisCaisse, db_session: DbSession) -> list[SubsidySourceView]:

@@ -18,9 +18,9 @@ from caisse.http.params import BodyId
 from caisse.members.models import MemberStatus
 from caisse.money.arrears import MemberArrears
 from caisse.money.costs import CostRow
-from caisse.money.models import PaymentMethod, SubsidyKind
+from caisse.money.models import MAX_AGREED_EVERY_MONTHS, PaymentMethod, SubsidyKind
 from caisse.money.payments import PaymentRow
-from caisse.money.subsidies import SourceTotal, SubsidyRow
+from caisse.money.subsidies import Agreement, SourceTotal, SubsidyRow, agreement_of
 
 AmountCents = Annotated[
     int,
@@ -70,19 +70,58 @@ class PaymentView(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
+class AgreementBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A funder's grant agreement (convention de financement): `amount_cents` every `every_months`
+    months, the last payment in the month `until` (included), or open-ended when `until` is null."""
+
+    amount_cents: AmountCents
+    every_months: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1, le=MAX_AGREED_EVERY_MONTHS, description="Months between payments: 3 is quarterly."
+        ),
+    ]
+    until: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=7,
+                max_length=7,
+                examples=["2027-12"],
+                description="The last month a payment is due, YYYY-MM, included.",
+            ),
+        ]
+        | None
+    ) = None
+
+    def agreement(self) -> Agreement:
+        return Agreement(self.amount_cents, self.every_months, self.until)
+
+    @classmethod
+    def of(cls, agreement: Agreement | None) -> AgreementBody | None:
+        if agreement is None:
+            return None
+        return cls(
+            amount_cents=agreement.amount_cents, every_months=agreement.every_months, until=agreement.until
+        )
+
+
 class SubsidySourceRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     kind: SubsidyKind
+    agreement: AgreementBody | None = None
 
 
 class SubsidySourceView(msgspec.Struct, frozen=True, kw_only=True):
-    """A funder; `received_cents` is everything received from it, net of corrections."""
+    """A funder; `received_cents` is everything received from it, net of corrections; `agreement`
+    its grant agreement, null when none is recorded."""
 
     id: int
     name: str
     kind: SubsidyKind
     account_code: str
     received_cents: int
+    agreement: AgreementBody | None
 
     @classmethod
     def of(cls, item: SourceTotal) -> SubsidySourceView:
@@ -93,6 +132,7 @@ class SubsidySourceView(msgspec.Struct, frozen=True, kw_only=True):
             kind=s.kind,
             account_code=f"subsidy:{s.id}",
             received_cents=item.received_cents,
+            agreement=AgreementBody.of(agreement_of(s)),
         )
 
 

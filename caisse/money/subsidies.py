@@ -2,6 +2,10 @@
 
 Each source has its own income account (`subsidy:<source id>`), so the caisse can always say
 how much each funder gave. A subsidy received posts Dr fund / Cr subsidy:<source>.
+
+A source may carry its grant agreement (convention de financement), as the treasurer knows it:
+"38 070 € every 3 months until 2027-12". It books nothing; the forecast reads it, since a funder's
+cadence inferred from its receipts needs two of them. Setting or clearing it is audit-logged.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caisse.auth import audit
 from caisse.auth.actor import Actor
 from caisse.caisses.models import Caisse
 from caisse.errors import Conflict, NotFound, ValidationFailed
@@ -22,9 +27,9 @@ from caisse.ledger.models import AccountKind, EntryKind, JournalLine, LedgerAcco
 from caisse.ledger.posting import Line
 from caisse.money.amounts import check_amount_cents, check_day, check_text
 from caisse.money.booking import Recorded, post_keyed, record_for_entry, same_or_conflict
-from caisse.money.models import Subsidy, SubsidyKind, SubsidySource
+from caisse.money.models import MAX_AGREED_EVERY_MONTHS, Subsidy, SubsidyKind, SubsidySource
 from caisse.pagination import check_window
-from caisse.periods import caisse_today
+from caisse.periods import caisse_today, check_month
 
 
 def subsidy_kind(value: SubsidyKind | str) -> SubsidyKind:
@@ -39,19 +44,91 @@ def source_account_code(source_id: int) -> str:
     return f"{AccountKind.SUBSIDY.value}:{source_id}"
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """A funder's grant agreement: `amount_cents` (integer cents, > 0) every `every_months` months
+    (1 to 120), the last payment in the month `until` (`YYYY-MM`, included) or open-ended (None)."""
+
+    amount_cents: int
+    every_months: int
+    until: str | None = None
+
+
+AGREEMENT_FIELDS = ("agreed_amount_cents", "agreed_every_months", "agreed_until")
+
+
+def check_agreement(caisse: Caisse, *, amount_cents: int, every_months: int, until: str | None) -> Agreement:
+    """The agreement, checked: ValidationFailed saying which value to change and how."""
+    amount_cents = check_amount_cents(amount_cents)
+    if isinstance(every_months, bool) or not isinstance(every_months, int):
+        raise ValidationFailed(f"The agreement's period is a whole number of months, got {every_months!r}.")
+    if not 1 <= every_months <= MAX_AGREED_EVERY_MONTHS:
+        raise ValidationFailed(
+            f"The agreement pays every 1 to {MAX_AGREED_EVERY_MONTHS} months (12: once a year), "
+            f"got {every_months}."
+        )
+    if until is not None:
+        if not isinstance(until, str):
+            raise ValidationFailed(f"The agreement's last month is written YYYY-MM, got {until!r}.")
+        until = check_month(until.strip())
+        if until < caisse.first_month:
+            raise ValidationFailed(
+                f"The agreement's last month {until} is before the caisse's first month "
+                f"({caisse.first_month}); give a later month, or none for an open-ended agreement."
+            )
+    return Agreement(amount_cents, every_months, until)
+
+
+def agreement_of(source: SubsidySource) -> Agreement | None:
+    """The source's grant agreement, None when the caisse has not recorded one."""
+    if source.agreed_amount_cents is None or source.agreed_every_months is None:
+        return None
+    return Agreement(source.agreed_amount_cents, source.agreed_every_months, source.agreed_until)
+
+
+def _write_agreement(source: SubsidySource, agreement: Agreement | None) -> None:
+    source.agreed_amount_cents = None if agreement is None else agreement.amount_cents
+    source.agreed_every_months = None if agreement is None else agreement.every_months
+    source.agreed_until = None if agreement is None else agreement.until
+
+
+async def _log_agreement(
+    session: AsyncSession, caisse: Caisse, source: SubsidySource, actor: Actor | None, *, note: str
+) -> None:
+    await audit.record(
+        session, actor=actor, caisse_id=caisse.id, action="subsidy_source.agreement",
+        subject_type="subsidy_source", subject_ids=[source.id], fields=AGREEMENT_FIELDS, note=note,
+    )  # fmt: skip
+
+
 async def create_subsidy_source(
-    session: AsyncSession, caisse: Caisse, *, name: str, kind: SubsidyKind | str
+    session: AsyncSession,
+    caisse: Caisse,
+    *,
+    name: str,
+    kind: SubsidyKind | str,
+    agreement: Agreement | None = None,
+    actor: Actor | None = None,
 ) -> SubsidySource:
-    """A new funder of the caisse, with its own income account. Names are unique in a caisse."""
+    """A new funder of the caisse, with its own income account. Names are unique in a caisse.
+    `agreement`, when known, is checked (`check_agreement`) and recorded with it."""
     name = check_text(name, field="The source's name", limit=200, required=True)
     kind = subsidy_kind(kind)
+    if agreement is not None:
+        agreement = check_agreement(
+            caisse, amount_cents=agreement.amount_cents, every_months=agreement.every_months,
+            until=agreement.until,
+        )  # fmt: skip
     if await session.scalar(
         select(func.count()).where(SubsidySource.caisse_id == caisse.id, SubsidySource.name == name)
     ):
         raise Conflict(f"A subsidy source named '{name}' already exists in this caisse.")
     source = SubsidySource(caisse_id=caisse.id, name=name, kind=kind)
+    _write_agreement(source, agreement)
     session.add(source)
     await session.flush()
+    if agreement is not None:
+        await _log_agreement(session, caisse, source, actor, note="set")
     session.add(
         LedgerAccount(
             caisse_id=caisse.id,
@@ -78,6 +155,41 @@ async def find_subsidy_source(session: AsyncSession, caisse_id: int, source: int
     return found
 
 
+async def set_agreement(
+    session: AsyncSession,
+    caisse: Caisse,
+    source_id: int,
+    *,
+    amount_cents: int,
+    every_months: int,
+    until: str | None,
+    actor: Actor | None = None,
+) -> SubsidySource:
+    """Record (or replace) the grant agreement of the caisse's source `source_id`: `amount_cents`
+    (integer cents) every `every_months` months until the month `until` (`YYYY-MM`, included;
+    None: open-ended). NotFound for a source of another caisse; ValidationFailed for bad values."""
+    agreement = check_agreement(caisse, amount_cents=amount_cents, every_months=every_months, until=until)
+    source = await find_subsidy_source(session, caisse.id, source_id)
+    _write_agreement(source, agreement)
+    await session.flush()
+    await _log_agreement(session, caisse, source, actor, note="set")
+    return source
+
+
+async def clear_agreement(
+    session: AsyncSession, caisse: Caisse, source_id: int, *, actor: Actor | None = None
+) -> SubsidySource:
+    """Forget the grant agreement of the caisse's source `source_id` (the subsidies it gave stay).
+    Clearing a source without one changes nothing and logs nothing."""
+    source = await find_subsidy_source(session, caisse.id, source_id)
+    if agreement_of(source) is None:
+        return source
+    _write_agreement(source, None)
+    await session.flush()
+    await _log_agreement(session, caisse, source, actor, note="cleared")
+    return source
+
+
 async def source_for_command(
     session: AsyncSession, caisse: Caisse, *, name: str, kind: SubsidyKind | str | None
 ) -> SubsidySource:
@@ -99,12 +211,19 @@ class SourceTotal:
     received_cents: int  # every subsidy from this source, net of corrections
 
 
-async def list_subsidy_sources(session: AsyncSession, caisse_id: int) -> list[SourceTotal]:
+async def list_subsidy_sources(
+    session: AsyncSession, caisse_id: int, *, source_id: int | None = None
+) -> list[SourceTotal]:
+    """The caisse's sources by name (or only `source_id`), each with what it gave and its agreement
+    (`agreement_of(total.source)`)."""
+    conditions = [SubsidySource.caisse_id == caisse_id]
+    if source_id is not None:
+        conditions.append(SubsidySource.id == source_id)
     rows = await session.execute(
         select(SubsidySource, LedgerAccount.kind, func.coalesce(func.sum(JournalLine.amount_cents), 0))
         .join(LedgerAccount, LedgerAccount.subsidy_source_id == SubsidySource.id)
         .outerjoin(JournalLine, JournalLine.account_id == LedgerAccount.id)
-        .where(SubsidySource.caisse_id == caisse_id)
+        .where(*conditions)
         .group_by(SubsidySource.id, LedgerAccount.kind)
         .order_by(SubsidySource.name)
     )

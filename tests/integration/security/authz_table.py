@@ -201,6 +201,10 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/caisses/{slug:str}/arrears"): only(STAFF),
     ("POST", "/api/v1/caisses/{slug:str}/subsidy-sources"): only(STAFF, "400"),
     ("GET", "/api/v1/caisses/{slug:str}/subsidy-sources"): only(STAFF),
+    ("PUT", "/api/v1/caisses/{slug:str}/subsidy-sources/{source_id:int}/agreement"): only(
+        STAFF, "400", body={"amount_cents": 3_807_000, "every_months": 3, "until": None}
+    ),
+    ("DELETE", "/api/v1/caisses/{slug:str}/subsidy-sources/{source_id:int}/agreement"): only(STAFF),
     ("POST", "/api/v1/caisses/{slug:str}/costs"): only(STAFF, "400"),
     ("GET", "/api/v1/caisses/{slug:str}/costs"): only(STAFF),
     ("GET", "/api/v1/caisses/{slug:str}/subsidies"): only(STAFF),

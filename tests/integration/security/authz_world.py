@@ -165,7 +165,7 @@ async def _objects(db: AsyncSession, caisse: Caisse, prefix: str, committee_user
         "ballot_id": str(ballot.id), "reference": draw.reference, "link_id": str(link.id),
         "membership_id": str(seat.id), "criterion_id": str(criteria[0].id),
         "digest": digest, "entry_id": str(entry_id), "month": FIRST_MONTH, "year": FIRST_MONTH[:4],
-        "closed_ballot_id": str(voted.id), "receipt": receipt,
+        "closed_ballot_id": str(voted.id), "receipt": receipt, "source_id": str(source.id),
     }  # fmt: skip
     objects.params |= {
         "report_file": "rapport.csv", "households_file": "foyers.csv", "static_file": "site.css",

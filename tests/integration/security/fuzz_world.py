@@ -33,6 +33,7 @@ from caisse.demo.build import DEMO_USERS
 from caisse.errors import DomainError
 from caisse.ledger.models import JournalEntry
 from caisse.members.models import Member
+from caisse.money.models import SubsidySource
 from caisse.outlets.models import Criterion, Outlet
 from caisse.redemptions.models import PayoutBatch, Redemption
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
@@ -152,6 +153,7 @@ async def build_fuzz_world(session: AsyncSession, today: date) -> FuzzWorld:
         "link_id": await _ids(session, DeclaredLink.id, demo),
         "reference": await _ids(session, LotteryDraw.reference, demo),
         "ballot_id": await _ids(session, Ballot.id, demo),
+        "source_id": await _ids(session, SubsidySource.id, demo),
         "run_id": [await _failed_run(session, demo)],
         "month": months,
         "year": sorted({int(month[:4]) for month in months}),

@@ -24,6 +24,7 @@ from caisse.demo.guard import refuse_demo_logins
 from caisse.http.commit import CommitBeforeAnswer
 from caisse.http.errors import EXCEPTION_HANDLERS
 from caisse.http.headers import security_headers
+from caisse.http.heap import freeze_startup_heap
 from caisse.settings import Settings
 from caisse.simulations import jobs
 from web import errors as web_errors
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[
             lambda: logging.getLogger("caisse").setLevel(logging.INFO),
             *([partial(refuse_demo_logins, engine)] if settings.production else []),
+            # Last: what startup built stays out of the garbage collector's full walks.
+            freeze_startup_heap,
         ],
         before_send=[security_headers(settings, PAGE_CSP)],
         request_max_body_size=MAX_REQUEST_BODY,

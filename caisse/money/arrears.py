@@ -11,9 +11,10 @@ once, whoever asks (the API, the pages or the command line), naming the househol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth import audit
@@ -21,6 +22,9 @@ from caisse.auth.actor import Actor
 from caisse.ledger.models import AccountKind, LedgerAccount, LedgerMonth
 from caisse.members.models import Member, MemberStatus
 from caisse.pagination import check_window
+
+# Where a household owing without any month due (a correction) sorts: after every month.
+NO_MONTH = "9999-99"
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class MemberArrears:
     @property
     def oldest_month(self) -> str:
         """The oldest unpaid month; a household owing without any month due (a correction) last."""
-        return self.months[0] if self.months else "9999-99"
+        return self.months[0] if self.months else NO_MONTH
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,53 @@ async def arrears_page(
 ) -> ArrearsPage:
     """The households owing the caisse longest first (oldest unpaid month, then the largest debts,
     then the member code), at most `limit` of them, with the count and total of all. Only the
-    households listed are audit-logged ("member.arrears")."""
+    households listed are audit-logged ("member.arrears").
+
+    The order and the count are the database's: only the households shown, and their months, are
+    read, whatever the number owing (a few thousand rows built into objects on every view made
+    Python's full garbage collections frequent, caisse.http.heap)."""
     check_window(limit, 0)
-    owing = await _owing(session, caisse_id)
-    shown = oldest_first(owing)[:limit]
+    count, owed = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(LedgerAccount.carried_balance_cents), 0)).where(
+                *_owing_where(caisse_id)
+            )
+        )
+    ).one()
+    if not count:
+        return ArrearsPage([], 0, 0)
+    # A month is unpaid when the months due after it add up to less than what is owed (payments
+    # settle the oldest months first): the running sum, latest month first, less the month's own due.
+    owing = select(LedgerAccount.id).where(*_owing_where(caisse_id)).scalar_subquery()
+    due = LedgerMonth.for_month_cents
+    later = func.sum(due).over(partition_by=LedgerMonth.account_id, order_by=LedgerMonth.month.desc()) - due
+    months = (
+        select(LedgerMonth.account_id, LedgerMonth.month, later.label("later"))
+        .where(LedgerMonth.account_id.in_(owing), due > 0)
+        .subquery()
+    )
+    oldest = (
+        select(months.c.account_id, func.min(months.c.month).label("month"))
+        .join(LedgerAccount, LedgerAccount.id == months.c.account_id)
+        .where(months.c.later < LedgerAccount.carried_balance_cents)
+        .group_by(months.c.account_id)
+        .subquery()
+    )
+    households = (
+        await session.execute(
+            _households(caisse_id)
+            .outerjoin(oldest, oldest.c.account_id == LedgerAccount.id)
+            .order_by(
+                func.coalesce(oldest.c.month, NO_MONTH),
+                LedgerAccount.carried_balance_cents.desc(),
+                Member.code,
+            )
+            .limit(limit)
+        )
+    ).all()
+    shown = await _with_months(session, caisse_id, households, every_household=False)
     await _log(session, caisse_id, actor, shown)
-    return ArrearsPage(shown, len(owing), sum(a.owed_cents for a in owing))
+    return ArrearsPage(shown, int(count), int(owed or 0))
 
 
 def oldest_first(found: list[MemberArrears]) -> list[MemberArrears]:
@@ -76,34 +121,54 @@ def oldest_first(found: list[MemberArrears]) -> list[MemberArrears]:
     return sorted(found, key=lambda a: (a.oldest_month, -a.owed_cents, a.member_code))
 
 
-async def _owing(session: AsyncSession, caisse_id: int) -> list[MemberArrears]:
-    owing = (
+def _owing_where(caisse_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (
         LedgerAccount.caisse_id == caisse_id,
         LedgerAccount.kind == AccountKind.RECEIVABLE,
         LedgerAccount.carried_balance_cents > 0,
     )
-    households = (
-        await session.execute(
-            select(
-                Member.id,
-                Member.code,
-                Member.reference_person,
-                Member.status,
-                LedgerAccount.carried_balance_cents,
-            )
-            .join(LedgerAccount, LedgerAccount.member_id == Member.id)
-            .where(*owing)
+
+
+def _households(caisse_id: int) -> Select[int, str, str, MemberStatus, int | None]:
+    return (
+        select(
+            Member.id,
+            Member.code,
+            Member.reference_person,
+            Member.status,
+            LedgerAccount.carried_balance_cents,
         )
-    ).all()
+        .join(LedgerAccount, LedgerAccount.member_id == Member.id)
+        .where(*_owing_where(caisse_id))
+    )
+
+
+async def _owing(session: AsyncSession, caisse_id: int) -> list[MemberArrears]:
+    households = (await session.execute(_households(caisse_id))).all()
+    return await _with_months(session, caisse_id, households, every_household=True)
+
+
+async def _with_months(
+    session: AsyncSession,
+    caisse_id: int,
+    households: Sequence[Row[int, str, str, MemberStatus, int | None]],
+    *,
+    every_household: bool,
+) -> list[MemberArrears]:
+    """The households owing, each with its unpaid months: `every_household` when they are all the
+    households owing, else a page of them (at most MAX_LIMIT)."""
     if not households:
         return []
     # What was due for each month: the months' lines of entries for a month (caisse.ledger.carried).
-    dues: dict[int | None, dict[str, int]] = {}
-    for member_id, month, due in await session.execute(
+    query = (
         select(LedgerAccount.member_id, LedgerMonth.month, LedgerMonth.for_month_cents)
         .join(LedgerMonth, LedgerMonth.account_id == LedgerAccount.id)
-        .where(*owing, LedgerMonth.for_month_cents != 0)
-    ):
+        .where(*_owing_where(caisse_id), LedgerMonth.for_month_cents != 0)
+    )
+    if not every_household:
+        query = query.where(LedgerAccount.member_id.in_([row[0] for row in households]))
+    dues: dict[int | None, dict[str, int]] = {}
+    for member_id, month, due in await session.execute(query):
         dues.setdefault(member_id, {})[month] = due
     return [
         MemberArrears(

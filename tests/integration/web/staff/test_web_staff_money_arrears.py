@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.auth.models import AuditEvent
 from caisse.caisses.models import Caisse
+from caisse.ledger import AccountKind, EntryKind, Line, caisse_account_id, member_account_ids, post_entry
 from caisse.ledger.posting import reverse_entry
 from caisse.money import list_arrears, record_contribution_payment
 from caisse.money.arrears import arrears_page, oldest_first
@@ -39,7 +40,7 @@ async def test_the_first_households_in_arrears_are_those_of_the_full_list(
     caisse = await db.get(Caisse, close_world.caisse_id)
     assert caisse is not None
     cid = close_world.caisse_id
-    ids = {code: (await add_member(db, cid, code)).id for code in "ABCDEFG"}
+    ids = {code: (await add_member(db, cid, code)).id for code in "ABCDEFGHI"}
     await post_dues(db, cid, "2026-01", {ids["A"]: 1000, ids["B"]: 500, ids["D"]: 1000})
     await post_dues(db, cid, "2026-02", {ids["A"]: 1000, ids["D"]: 1000, ids["E"]: 1000, ids["G"]: 1000})
     await post_dues(db, cid, "2026-02", {ids["E"]: -1000})  # February's due reversed
@@ -48,11 +49,21 @@ async def test_the_first_households_in_arrears_are_those_of_the_full_list(
         await record_contribution_payment(
             db, caisse, member=ids[code], amount_cents=cents, method="transfer", received_on=date(2026, 3, 5)
         )
+    # H and I owe without any month due (a due booked without its month): after every month, I first.
+    receivables = await member_account_ids(db, cid, AccountKind.RECEIVABLE, [ids["H"], ids["I"]])
+    contributions_account = await caisse_account_id(db, cid, AccountKind.CONTRIBUTIONS)
+    for code, cents in (("H", 400), ("I", 900)):
+        await post_entry(
+            db, caisse_id=cid, kind=EntryKind.CONTRIBUTION_DUE, occurred_on=date(2026, 3, 6),
+            lines=[Line(receivables[ids[code]], cents), Line(contributions_account, -cents)],
+        )  # fmt: skip
     await db.commit()
 
     full = oldest_first(await list_arrears(db, cid, actor=None))
-    assert [a.member_code for a in full] == ["B", "A", "G", "C", "E"]
-    assert full[1].months == ["2026-02", "2026-03"] and full[3].months == ["2026-03"]
+    assert [a.member_code for a in full] == ["B", "A", "G", "C", "E", "I", "H"]
+    assert (
+        full[1].months == ["2026-02", "2026-03"] and full[3].months == ["2026-03"] and full[-1].months == []
+    )
     for limit in range(1, len(full) + 2):
         before = await _arrears_audited(db)
         shown = await arrears_page(db, cid, actor=None, limit=limit)

@@ -8,10 +8,8 @@ so the back-test can calibrate at every past month. Each estimate says what it r
   — applicants who became members among those waiting at its start. Counts of yes/no per month, so
   a Beta posterior (Jeffreys prior, Beta(½, ½)): the interval is the posterior's 5–95 %, and the
   forecast draws the rate from that posterior on each path.
-* **unpaid contributions** — what households owe at a month's end is the share never paid of all
-  contributions due so far, plus the share of this month's due paid late (next month):
-  owed(k) = u · due(1..k) + ℓ · due(k). Least squares over the months gives u (and ℓ), with the
-  interval from the regression's standard error.
+* **unpaid contributions** — household by household: what it owes grows by what it never pays, and
+  rises for a month by what it pays late. The intervals are a bootstrap over households.
 * **spend-through** — each household's spending in a month over the credit it had (months with at
   least 5 € of credit). The mean is the estimate; the interval is a bootstrap over months (a month's
   households share its outlets, prices and weather, so months, not household-months, are the
@@ -188,46 +186,60 @@ def _rate(at_risk: np.ndarray, moved: np.ndarray, basis: str) -> Rate:
 
 
 def _unpaid(history: CaisseHistory, last: int) -> tuple[Estimate, Estimate]:
-    """(u, ℓ): owed(k) = u · due(0..k) + ℓ · due(k), by least squares over the months.
+    """(never paid, paid a month late): shares of the contributions due, household by household.
 
-    The interval adds two errors: the regression's (its standard error), and that of a share drawn
-    from so many household-months (binomial), which the regression cannot see: with 1 800
-    household-months, a caisse whose households fail to pay 5 % of the time sees anything from about
-    4 % to 6 % unpaid."""
-    due = history.due[: last + 1].astype(np.float64)
-    owed = history.owed_end[: last + 1].astype(np.float64)
-    billed = int((history.households.status[:, : last + 1] == ACTIVE).sum())
-    basis = "member-months billed; fitted on what was owed at each month's end against what was due"
-    x = np.column_stack([np.cumsum(due), due])
-    if not np.any(due > 0) or billed == 0:
-        nothing = Estimate(value=0.0, low=None, high=None, observations=last + 1, basis=basis)
-        return nothing, nothing
-    coefficients, *_ = np.linalg.lstsq(x, owed, rcond=None)
-    residuals = owed - x @ coefficients
-    freedom = len(owed) - 2
-    try:
-        covariance = np.linalg.inv(x.T @ x) * (residuals @ residuals / freedom) if freedom > 0 else None
-    except np.linalg.LinAlgError:  # the same due every month: u and ℓ cannot be told apart
-        covariance = None
-    z = float(stats.norm.ppf(1 - (1 - LEVEL) / 2))
-    estimates = []
-    for i, value in enumerate(coefficients):
-        share = float(np.clip(value, 0.0, 1.0))
-        if covariance is None:
-            estimates.append(Estimate(value=share, low=None, high=None, observations=billed, basis=basis))
-            continue
-        variance = max(float(covariance[i, i]), 0.0) + share * (1 - share) / billed
-        spread = z * np.sqrt(variance)
-        estimates.append(
-            Estimate(
-                value=share,
-                low=float(np.clip(share - spread, 0.0, 1.0)),
-                high=float(np.clip(share + spread, 0.0, 1.0)),
-                observations=billed,
-                basis=basis,
-            )
-        )
-    return estimates[0], estimates[1]
+    What a household owes grows by what it never pays and rises for a month by what it pays late,
+    whichever months its payments settle. So what it never paid up to the month before last is the
+    smaller of what it owed at the end of that month and of the last: a late payment of either is
+    back by then (unless it was late both months). What it paid late is, each month, what it paid
+    beyond that month's due (up to the month before's); that misses a late payment made in a month
+    whose own due is not paid on time, as often as a due is not paid on time (1 − u − ℓ), which is
+    corrected for, taking months to be independent. The intervals are a bootstrap over households:
+    one household that stops paying leaves many unpaid months, so households, not months, are the
+    independent draws."""
+    h = history.households
+    due, paid = h.due[:, : last + 1], h.paid[:, : last + 1]
+    owed = np.maximum(np.cumsum(due - paid, axis=1), 0)
+    counted = np.maximum(due, 0)
+    basis = "member-months billed; interval by households"
+    rng = np.random.default_rng(SEED)
+    never = np.minimum(owed[:, last - 1], owed[:, last])
+    caught_up = np.clip(paid[:, 1:] - counted[:, 1:], 0, counted[:, :-1]).sum(axis=1)
+    billed = int((due[:, :last] > 0).sum())
+    whole = counted[:, :last].sum(axis=1)
+    unpaid = _ratio(never, whole, rng, billed, basis)
+    seen = _ratio(caught_up, whole, rng, billed, basis)
+
+    def late(observed: float | None) -> float | None:
+        """ℓ from what was seen, ℓ (1 − u − ℓ), the smaller root."""
+        if observed is None:
+            return None
+        on_time_or_late = 1 - unpaid.value
+        return float((on_time_or_late - np.sqrt(max(on_time_or_late**2 - 4 * observed, 0.0))) / 2)
+
+    corrected = Estimate(
+        value=late(seen.value) or 0.0,
+        low=late(seen.low),
+        high=late(seen.high),
+        observations=billed,
+        basis=basis,
+    )
+    return unpaid, corrected
+
+
+def _ratio(
+    part: np.ndarray, whole: np.ndarray, rng: np.random.Generator, observations: int, basis: str
+) -> Estimate:
+    """Σ part / Σ whole over households, with a bootstrap interval over households."""
+    total = int(whole.sum())
+    if total <= 0:
+        return Estimate(value=0.0, low=None, high=None, observations=observations, basis=basis)
+    value = float(part.sum()) / total
+    picks = rng.integers(0, whole.size, size=(BOOTSTRAP, whole.size))
+    resampled = part[picks].sum(axis=1) / np.maximum(whole[picks].sum(axis=1), 1)
+    tail = (1 - LEVEL) / 2 * 100
+    low, high = np.percentile(resampled, [tail, 100 - tail])
+    return Estimate(value=value, low=float(low), high=float(high), observations=observations, basis=basis)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ Everything is read once, in a handful of grouped queries, so that the back-test 
 history at every past month without going back to the database:
 
 * each household's status at the end of every closed month, from its status changes;
-* the receivables' months (`ledger_month`): contributions due, paid, and what was owed at each
-  month's end;
+* the receivables' months (`ledger_month`): each household's contributions due and paid, month
+  by month;
 * the wallets' lines summed by household, month and kind of movement: the credit each household had
   in a month and what it spent of it;
 * the month-end reserve and credit outstanding (`caisse.reports.balances.month_end_series`);
@@ -54,10 +54,11 @@ class HouseholdHistory:
     """The caisse's N households (every one ever registered), K closed months.
 
     Composition and income (€ a month) and chosen contribution (€, NaN: none) are today's;
-    `status` (N, K) the status code at the end of each month; `credit` and `spent` (N, K) cents of
-    food credit the household had to spend in the month (what its wallet held before the month's
-    spending: last month's balance plus the month's allocation, less its expiry) and spent in it
-    (payments less refunds)."""
+    `status` (N, K) the status code at the end of each month; `due` and `paid` (N, K) cents of
+    contribution due for the month and paid in it; `credit` and `spent` (N, K) cents of food credit
+    the household had to spend in the month (what its wallet held before the month's spending: last
+    month's balance plus the month's allocation, less its expiry) and spent in it (payments less
+    refunds)."""
 
     adults: np.ndarray
     others_14_plus: np.ndarray
@@ -65,6 +66,8 @@ class HouseholdHistory:
     income: np.ndarray
     chosen: np.ndarray
     status: np.ndarray
+    due: np.ndarray
+    paid: np.ndarray
     credit: np.ndarray
     spent: np.ndarray
 
@@ -73,19 +76,15 @@ class HouseholdHistory:
 class CaisseHistory:
     """A caisse's K closed months, oldest first; money in cents, one value per month.
 
-    `due`, `paid`: contributions due for the month and received in it; `owed_end`: what households
-    owed at the month's end (their positive receivable balances); `allocations`, `redeemed` …;
-    `reserve_end`, `outstanding_end`: the fund and the credit not yet redeemed (wallets and outlets)
-    at the month's end; `subsidies`: (funder, month index, cents) of each grant received; `costs`.
+    `allocations`: food credit granted for the month; `reserve_end`, `outstanding_end`: the fund and
+    the credit not yet redeemed (wallets and outlets) at the month's end; `subsidies`: (funder,
+    month index, cents) of each grant received; `costs`: running costs paid in the month.
     `rule_sets`: the rules in force in each closed month and in the next open one (K + 1)."""
 
     slug: str
     name: str
     months: list[str]
     households: HouseholdHistory
-    due: np.ndarray
-    paid: np.ndarray
-    owed_end: np.ndarray
     allocations: np.ndarray
     reserve_end: np.ndarray
     outstanding_end: np.ndarray
@@ -129,7 +128,6 @@ async def read_history(session: AsyncSession, caisse: Caisse) -> CaisseHistory |
     for month, cents in closed:
         allocations[index[month]] = cents
     households = await _households(session, caisse.id, months)
-    due, paid, owed_end = await _receivables(session, caisse.id, months)
     series = await month_end_series(session, caisse.id, months)
     subsidies, costs = await _funding(session, caisse.id, index)
     rule_sets = [
@@ -141,9 +139,6 @@ async def read_history(session: AsyncSession, caisse: Caisse) -> CaisseHistory |
         name=caisse.name,
         months=months,
         households=households,
-        due=due,
-        paid=paid,
-        owed_end=owed_end,
         allocations=allocations,
         reserve_end=np.array([m.reserve_cents for m in series], dtype=np.int64),
         outstanding_end=np.array([m.outstanding_credit_cents for m in series], dtype=np.int64),
@@ -187,6 +182,7 @@ async def _households(session: AsyncSession, caisse_id: int, months: list[str]) 
         first = _first_end_on_or_after(ends, effective_on)
         if first is not None:
             status[position[member_id], first:] = _CODE[MemberStatus(to_status)]
+    due, paid = await _receivables(session, caisse_id, months, position)
     credit, spent = await _wallets(session, caisse_id, months, position)
     return HouseholdHistory(
         adults=table[:, 0].astype(np.int64),
@@ -195,6 +191,8 @@ async def _households(session: AsyncSession, caisse_id: int, months: list[str]) 
         income=table[:, 3],
         chosen=table[:, 4],
         status=status,
+        due=due,
+        paid=paid,
         credit=credit,
         spent=spent,
     )
@@ -252,35 +250,29 @@ async def _wallets(
 
 
 async def _receivables(
-    session: AsyncSession, caisse_id: int, months: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Contributions due for each month, paid in it, and owed at its end (cents)."""
-    rows = (
-        await session.execute(
-            select(LedgerMonth.account_id, LedgerMonth.month, LedgerMonth.for_month_cents)
-            .add_columns(LedgerMonth.in_month_cents)
-            .join(LedgerAccount, LedgerAccount.id == LedgerMonth.account_id)
-            .where(
-                LedgerMonth.caisse_id == caisse_id,
-                LedgerAccount.kind == AccountKind.RECEIVABLE,
-                LedgerMonth.month <= months[-1],
-            )
+    session: AsyncSession, caisse_id: int, months: list[str], position: dict[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(due, paid) cents per household and month: contributions due for the month, paid in it."""
+    rows = await session.execute(
+        select(LedgerAccount.member_id, LedgerMonth.month, LedgerMonth.for_month_cents)
+        .add_columns(LedgerMonth.in_month_cents)
+        .join(LedgerAccount, LedgerAccount.id == LedgerMonth.account_id)
+        .where(
+            LedgerMonth.caisse_id == caisse_id,
+            LedgerAccount.kind == AccountKind.RECEIVABLE,
+            LedgerMonth.month <= months[-1],
         )
-    ).all()
-    accounts = {account for account, *_ in rows}
-    row_of = {account: i for i, account in enumerate(sorted(accounts))}
+    )
     k_of = {m: k for k, m in enumerate(months)}
-    moved = np.zeros((len(row_of), len(months)), dtype=np.int64)
-    due = np.zeros(len(months), dtype=np.int64)
-    paid = np.zeros(len(months), dtype=np.int64)
-    for account, month, for_month, in_month in rows:
+    due = np.zeros((len(position), len(months)), dtype=np.int64)
+    paid = np.zeros_like(due)
+    for member_id, month, for_month, in_month in rows:
+        if member_id not in position:
+            continue
         k = k_of.get(month, 0)  # anything before the first closed month counts in it
-        moved[row_of[account], k] += for_month + in_month
-        due[k] += for_month
-        paid[k] -= in_month
-    balances = np.cumsum(moved, axis=1)
-    owed_end = np.where(balances > 0, balances, 0).sum(axis=0).astype(np.int64)
-    return due, paid, owed_end
+        due[position[member_id], k] += for_month
+        paid[position[member_id], k] -= in_month  # a payment credits the receivable
+    return due, paid
 
 
 async def _funding(

@@ -73,6 +73,13 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/c/{slug:str}/gestion/subventions"): only(STAFF),
     ("POST", "/c/{slug:str}/gestion/subventions"): only(STAFF, "422"),
     ("POST", "/c/{slug:str}/gestion/subventions/financeurs"): only(STAFF, "422"),
+    ("GET", "/c/{slug:str}/gestion/subventions/financeurs/{source_id:int}"): only(STAFF),
+    ("POST", "/c/{slug:str}/gestion/subventions/financeurs/{source_id:int}/convention"): only(
+        STAFF, "422", body={"amount": "38070", "every_months": "3", "until": ""}
+    ),
+    ("POST", "/c/{slug:str}/gestion/subventions/financeurs/{source_id:int}/convention/retirer"): only(
+        STAFF, "303"
+    ),
     ("POST", "/c/{slug:str}/gestion/subventions/frais"): only(STAFF, "422"),
     ("GET", "/c/{slug:str}/gestion/reconversions"): only(STAFF),
     ("POST", "/c/{slug:str}/gestion/reconversions/{redemption_id:int}/approuver"): only(STAFF, "303"),

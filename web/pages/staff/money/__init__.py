@@ -6,7 +6,7 @@ from litestar.handlers import HTTPRouteHandler
 from caisse.auth.models import Role
 from web.i18n import N_
 from web.pages.menu import MenuLink
-from web.pages.staff.money import contributions, redemptions, reports, subsidies
+from web.pages.staff.money import agreements, contributions, redemptions, reports, subsidies
 
 HANDLERS: list[HTTPRouteHandler] = [
     contributions.contributions,
@@ -16,6 +16,9 @@ HANDLERS: list[HTTPRouteHandler] = [
     subsidies.record,
     subsidies.add_source,
     subsidies.record_cost,
+    agreements.funder,
+    agreements.record_agreement,
+    agreements.remove_agreement,
     redemptions.redemptions,
     redemptions.approve,
     redemptions.reject,

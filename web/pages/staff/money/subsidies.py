@@ -1,5 +1,6 @@
-"""Subsidies and operating costs: the funders and what each gave, the subsidies received, the costs
-paid, and a form for each (a subsidy received, a new funder, a cost paid).
+"""Subsidies and operating costs: the funders and what each gave (and their grant agreements, each
+set or cleared on the funder's page, `agreements`), the subsidies received, the costs paid, and a
+form for each (a subsidy received, a new funder with its agreement when known, a cost paid).
 
 The subsidy and cost forms carry retry keys: sent twice, they record once. The three forms share
 the page, so their fields' ids carry the form's prefix ("s-", "f-", "c-").
@@ -45,6 +46,7 @@ from web.pages.staff.forms import (
     staff_url,
     with_detail,
 )
+from web.pages.staff.money.agreements import AgreementForm, check_agreement_fields
 from web.pages.staff.money.common import check_money_moved
 from web.pages.till.common import Pager
 from web.render import formatter, page, translator
@@ -66,6 +68,9 @@ class SubsidyForm(msgspec.Struct):
 class SourceForm(msgspec.Struct):
     name: str = ""
     kind: str = ""
+    agreed_amount: str = ""
+    agreed_every_months: str = ""
+    agreed_until: str = ""
 
 
 class CostForm(msgspec.Struct):
@@ -196,10 +201,11 @@ async def record(
 async def add_source(
     request: Request[Any, Any, Any],
     caisse: PathCaisse,
+    actor: Caller,
     db_session: DbSession,
     data: URLEncodedBody[SourceForm],
 ) -> Response[Any]:
-    _ = translator(request)
+    _, fmt = translator(request), formatter(request)
     errors: dict[str, str] = {}
     name = check_text(
         data.name, MAX_NAME, "f-name", errors,
@@ -208,10 +214,22 @@ async def add_source(
     )  # fmt: skip
     if data.kind not in FUNDER_KINDS:
         errors["f-kind"] = _("Choose what kind of funder it is.")
-    values = SourceForm(name=name, kind=data.kind if data.kind in FUNDER_KINDS else "")
+    typed = AgreementForm(
+        data.agreed_amount.strip()[:40], data.agreed_every_months.strip()[:10], data.agreed_until.strip()[:20]
+    )
+    agreement = check_agreement_fields(
+        typed, ("f-agreed_amount", "f-agreed_every_months", "f-agreed_until"), caisse, errors, _, fmt,
+        required=False,
+    )  # fmt: skip
+    values = SourceForm(
+        name=name, kind=data.kind if data.kind in FUNDER_KINDS else "", agreed_amount=typed.amount,
+        agreed_every_months=typed.every_months, agreed_until=typed.until,
+    )  # fmt: skip
     if not errors:
         try:
-            source = await create_subsidy_source(db_session, caisse, name=name, kind=SubsidyKind(values.kind))
+            source = await create_subsidy_source(
+                db_session, caisse, name=name, kind=SubsidyKind(values.kind), agreement=agreement, actor=actor
+            )
         except Conflict:
             # The same funder sent twice (a double click, a reload) is already there: say so
             # (the service refused before writing anything).

@@ -1,6 +1,7 @@
 """A caisse with history for the backup tests: the demo (households, lottery, committee, outlets,
 assessments, ballots, payments, redemptions and payout batches), then a month closed under the
-pay-first rule (withheld allocations, one released), a simulation run and a wrong PIN."""
+pay-first rule (withheld allocations, one released), a simulation run, a wrong PIN, and grant
+agreements on two of its funders (one until a month, one open-ended; the third has none)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,17 @@ from caisse.cycle.withheld import release_paid_allocations
 from caisse.demo import build_demo
 from caisse.ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
 from caisse.members.models import Member
+from caisse.money.models import SubsidySource
 from caisse.money.payments import record_contribution_payment
+from caisse.money.subsidies import clear_agreement, set_agreement
 from caisse.simulations.models import RunKind, RunStatus, SimulationRun
 from caisse.spending.models import OutletPayment, OutletPinFailure
 
 SLUG = "demo"
 TODAY = date(2027, 7, 15)
 AFTER = date(2027, 8, 3)
+# The first funders' agreements: (cents, every N months, until); the others have none.
+AGREEMENTS: list[tuple[int, int, str | None]] = [(3_807_000, 3, "2027-12"), (1_200_000, 12, None)]
 
 
 async def build_history(session: AsyncSession) -> None:
@@ -65,6 +70,15 @@ async def build_history(session: AsyncSession) -> None:
             ),
         ]
     )  # fmt: skip
+    funders = list(
+        await session.scalars(
+            select(SubsidySource.id).where(SubsidySource.caisse_id == caisse.id).order_by(SubsidySource.id)
+        )
+    )
+    assert len(funders) >= 3, "the demo has fewer than three funders"
+    for source_id, (cents, every, until) in zip(funders, AGREEMENTS, strict=False):
+        await set_agreement(session, caisse, source_id, amount_cents=cents, every_months=every, until=until)
+    await clear_agreement(session, caisse, funders[len(AGREEMENTS)])
     await session.commit()
 
 

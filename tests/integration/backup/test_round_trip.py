@@ -10,6 +10,7 @@ from caisse.settings import Settings
 
 from .checks import archive_balances, assert_same_rows, export_from, import_into, ledger_and_balances
 from .conftest import FreshDatabase
+from .history import AGREEMENTS
 
 
 async def _through(settings: Settings, archive: Archive) -> Archive:
@@ -37,3 +38,20 @@ async def test_archive_from_sqlite_goes_through_postgresql_and_back_unchanged(
     assert_same_rows(history_archive, from_postgresql)
     assert_same_rows(history_archive, await _through(fresh_database("postgresql"), from_postgresql))
     assert_same_rows(history_archive, await _through(fresh_database("sqlite"), from_postgresql))
+
+
+async def test_the_funders_grant_agreements_travel_with_the_caisse(
+    history_archive: Archive, fresh_database: FreshDatabase
+) -> None:
+    def agreements(archive: Archive) -> list[tuple[object, ...]]:
+        table = archive.tables["subsidy_source"]
+        at = [table.columns.index(c) for c in ("agreed_amount_cents", "agreed_every_months", "agreed_until")]
+        return [
+            tuple(row[i] for i in at)
+            for row in sorted(table.rows, key=lambda r: r[table.columns.index("id")])
+        ]
+
+    wanted = [*AGREEMENTS, (None, None, None)]
+    assert agreements(history_archive)[: len(wanted)] == wanted
+    back = await _through(fresh_database("sqlite"), history_archive)
+    assert agreements(back) == agreements(history_archive)

@@ -4,7 +4,11 @@ Before the first month the caisse announces a draw (seed published), households 
 draw seats eight of them beside an appointed member; outlets apply and are assessed against the
 default grid; in the first days of the first month the committee votes on convening each one
 (one is refused). Later months bring a general motion, a suspension ballot that misses its quorum
-and, today, an open ballot on a new applicant. Everything goes through the services.
+and, today, an open ballot on a new applicant. A convention lasts the caisse's term (12 months):
+when the history is longer, the committee renews each one by a ballot that closes two weeks
+before its term ends, and the renewal runs from the close day, so payments never stop. The
+committee's own term (`TERM_DAYS`) is renewed by the general assembly when the history outlasts
+it. Everything goes through the services.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from caisse.committee.volunteers import register_volunteer, seat_selected
 from caisse.errors import PermissionDenied
 from caisse.members.models import Member, MemberStatus
 from caisse.outlets import grid
-from caisse.outlets.models import Outlet
+from caisse.outlets.conventioning import current_convention
+from caisse.outlets.models import Convention, Outlet
 from caisse.outlets.service import create_outlet
 from caisse.periods import first_day
 
@@ -64,6 +69,8 @@ APPLICANT_TODAY = OutletSpec("Conserverie des Graves", "producer", "Léognan", 1
 COMMITTEE_SEATS = {"low": 3, "middle": 3, "high": 2}
 TERM_DAYS = 2 * 365
 PARTICIPATION = 0.85
+RENEWAL_OPENS_DAYS_BEFORE_END = 21  # a renewal ballot opens three weeks before the term ends
+BALLOT_DAYS = 7
 
 
 @dataclass
@@ -160,7 +167,23 @@ async def _draw_committee(
         session, caisse, user_id=appointed, starts_on=start - timedelta(days=20), ends_on=term_end,
         source="appointed", source_ref="Statuts, article 9", note="Représentante de l'association porteuse",
     )  # fmt: skip
-    return draw.reference, [appointed] + [user_id for _, user_id, _ in report.seated]
+    committee = [appointed] + [user_id for _, user_id, _ in report.seated]
+    await _renew_terms(session, caisse, committee, term_end, today)
+    return draw.reference, committee
+
+
+async def _renew_terms(
+    session: AsyncSession, caisse: Caisse, committee: list[int], term_end: date, today: date
+) -> None:
+    """A history longer than a term: the general assembly renews the sitting members' mandates."""
+    while term_end < today + timedelta(days=BALLOT_DAYS):
+        starts = term_end + timedelta(days=1)
+        term_end = starts - timedelta(days=1) + timedelta(days=TERM_DAYS)
+        for user_id in committee:
+            await seat_member(
+                session, caisse, user_id=user_id, starts_on=starts, ends_on=term_end, source="elected",
+                source_ref=f"Assemblée générale {starts.year}", note="Mandat renouvelé",
+            )  # fmt: skip
 
 
 async def _accounts_for_selected(
@@ -241,8 +264,44 @@ async def build_conventioning(
         await _hold_ballot(
             session, caisse, raw, done.committee, 0.15 if spec.refused else 0.9, PARTICIPATION, rng
         )
+    convened = [o for o, spec in zip(done.outlets, OUTLETS, strict=True) if not spec.refused]
+    await _renewals(session, caisse, done.committee, convened, closes.date() + timedelta(days=1), rng, today)
     await _later_ballots(session, caisse, done, months, rng, today)
     return done
+
+
+async def _renewals(
+    session: AsyncSession, caisse: Caisse, committee: list[int], outlets: list[Outlet], on: date,
+    rng: np.random.Generator, today: date,
+) -> None:  # fmt: skip
+    """Renew, round after round, each outlet's convention (current on `on`) before its term ends,
+    as long as the ballot closes before today (a later one is not held yet: staff see the
+    convention due for renewal)."""
+    current: dict[int, Convention | None] = {}
+    for outlet in outlets:
+        current[outlet.id] = await current_convention(session, outlet.id, on)
+    while current:
+        following: dict[int, Convention | None] = {}
+        for outlet in outlets:
+            convention = current.get(outlet.id)
+            if convention is None:
+                continue
+            opens = _at(convention.ends_on - timedelta(days=RENEWAL_OPENS_DAYS_BEFORE_END), 9)
+            closes = _at(opens.date() + timedelta(days=BALLOT_DAYS), 18)
+            if closes.date() >= today:
+                continue
+            raw = BallotInput(
+                title=f"Renouveler la convention de « {outlet.name} »", kind="renew", outlet_id=outlet.id,
+                description=f"La convention prend fin le {convention.ends_on:%d/%m/%Y} ; bilan de l'année "
+                "présenté par le lieu, aucun signalement en suspens.",
+                opens_at=opens, closes_at=closes,
+            )  # fmt: skip
+            # A routine renewal: nearly everyone votes, for it (a failed one would end the convention).
+            await _hold_ballot(session, caisse, raw, committee, 0.95, 0.95, rng)
+            renewed = await current_convention(session, outlet.id, convention.ends_on)
+            if renewed is not None and renewed.id != convention.id:
+                following[outlet.id] = renewed
+        current = following
 
 
 async def _later_ballots(

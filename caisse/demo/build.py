@@ -36,7 +36,7 @@ from caisse.money.payments import record_contribution_payment
 from caisse.money.reserve import record_opening_reserve
 from caisse.money.subsidies import create_subsidy_source, record_subsidy
 from caisse.outlets.models import Outlet
-from caisse.periods import caisse_today, first_day, month_of, months_between, next_month, previous_month
+from caisse.periods import caisse_today, first_day, month_of, months_between, previous_month
 
 DEMO_SLUG = "demo"
 DEMO_PRESET = "gironde"
@@ -51,8 +51,9 @@ DEMO_USERS = (
 DEMO_OUTLET_EMAIL = "lieu@demo.caisse-commune.fr"
 
 # Monthly behaviour of the demo households [assumptions: no caisse has published them].
-SHARE_JOINING_LATER = 0.15
-MONTHLY_LEAVING_RATE = 0.015
+SHARE_JOINING_LATER = 0.15  # applicants at the start, who join later
+MONTHLY_JOINING_RATE = 0.4  # chance that an applicant becomes active at a month's start
+MONTHLY_LEAVING_RATE = 0.015  # chance that an active household leaves at a month's start (not the first)
 SHARE_PAYING_ON_TIME = 0.88
 SHARE_PAYING_LATE = 0.07  # the rest do not pay that month: arrears
 SHARE_WITHOUT_CHOICE = 0.3  # self-determined: no amount chosen, billed the suggestion
@@ -75,7 +76,7 @@ async def build_demo(
     session: AsyncSession,
     *,
     households: int = 120,
-    months: int = 6,
+    months: int = 18,
     seed: int = 2027,
     today: date | None = None,
 ) -> DemoSummary:
@@ -101,7 +102,7 @@ async def build_demo(
     members = await _register_households(session, caisse, households, first, rng, today)
     summary = DemoSummary(slug=caisse.slug, households=households, months=months_between(first, last))
     summary.users = await _create_users(session, caisse, members[0])
-    await _fund(session, caisse, first, months, households, today)
+    sources = await _open_funds(session, caisse, first, today)
     pins = await give_pins(session, caisse, members, rng)
     await open_bank_account(session, caisse)
     committee_id, staff_id = (
@@ -113,11 +114,13 @@ async def build_demo(
     )
     summary.users.append(await _outlet_user(session, caisse, conventioning.outlets[1]))
     late: list[tuple[int, int]] = []
-    for month in summary.months:
+    for index, month in enumerate(summary.months):
         await _move_households(session, caisse, month, members, rng, today)
+        budget = monthly_budget_cents(members, households)
+        await _subsidise(session, caisse, sources, index, month, budget, today)
         await close_month(session, caisse, month, today=today)
         late = await _collect(session, caisse, month, rng, late, today)
-        await _pay_costs(session, caisse, month, today)
+        await _pay_costs(session, caisse, month, households, today)
         await spend_and_redeem(
             session, caisse, month, members, conventioning.outlets, pins, rng, today, staff_id
         )
@@ -191,59 +194,82 @@ async def _create_users(session: AsyncSession, caisse: Caisse, household: Member
     return users
 
 
-async def _fund(
-    session: AsyncSession, caisse: Caisse, first: str, months: int, households: int, today: date
-) -> None:
-    """Gironde planned 60 % subsidies: the Département first, then communes and a foundation."""
-    start = first_day(first)
+# The funders pay shares of the caisse's monthly budget: the allocations of its member households
+# under the Gironde rules and its running costs, counted when they pay (a grant per member household,
+# so the funding follows the caisse as households join and leave). Gironde planned about 60 % of its
+# budget from subsidies, but the demo's households, billed by its grid, pay only about a fifth of the
+# allocations, and costs come on top: the funders cover 85 % of the budget, which leaves the caisse a
+# small margin (its free reserve grows by a few % of the budget a month). Each pays in advance at a
+# regular cadence, which calibration infers from the receipts.
+@dataclass(frozen=True)
+class Funder:
+    name: str
+    kind: SubsidyKind
+    share_percent: int  # of the monthly budget, for each month the payment covers
+    every_months: int  # from the first month
+    received_day: int  # of the month
+    reference: str  # {month}, {year} (1 for the first twelve months)
+
+
+FUNDERS = (
+    Funder("Département", SubsidyKind.DEPARTMENT, 50, 3, 10, "Versement trimestriel {month}"),
+    Funder("Ville", SubsidyKind.CITY, 15, 6, 10, "Subvention semestrielle {month}"),
+    Funder("Fondation", SubsidyKind.FOUNDATION, 20, 12, 1, "Convention de soutien, année {year}"),
+)
+OPENING_RESERVE_CENTS = 500_000
+# (category, cents a month for 120 households), paid on the 27th; a smaller caisse pays its
+# coordinator and its committee's meetings for fewer hours, in proportion.
+MONTHLY_COSTS = (
+    ("salaire coordination", 280_000),
+    ("outil numérique", 6_000),
+    ("animation du comité", 30_000),
+)
+COSTS_FOR_HOUSEHOLDS = 120
+
+
+def monthly_costs(households: int) -> list[tuple[str, int]]:
+    """(category, cents) of the running costs of a demo caisse of `households` households."""
+    return [(name, max(1, cents * households // COSTS_FOR_HOUSEHOLDS)) for name, cents in MONTHLY_COSTS]
+
+
+def monthly_budget_cents(members: list[Member], households: int) -> int:
+    """The active households' monthly allocations under the demo's rules, plus the running costs
+    of a caisse of `households` households (cents)."""
+    active = [m for m in members if m.status is MemberStatus.ACTIVE]
+    credit = rules.allocations(
+        rules.get_preset(DEMO_PRESET).latest.allocation,
+        [m.adults for m in active],
+        [m.others_14_plus for m in active],
+        [m.children_under_14 for m in active],
+    )
+    return round(float(credit.sum()) * 100) + sum(cents for _, cents in monthly_costs(households))
+
+
+async def _open_funds(session: AsyncSession, caisse: Caisse, first: str, today: date) -> list[int]:
+    """The association's own funds; the funders' subsidy sources (ids, in `FUNDERS` order)."""
     await record_opening_reserve(
-        session,
-        caisse,
-        amount_cents=500_000,
-        received_on=start,
-        memo="Fonds propres de l'association",
-        today=today,
-    )
-    departement = await create_subsidy_source(
-        session, caisse, name="Département", kind=SubsidyKind.DEPARTMENT
-    )
-    ville = await create_subsidy_source(session, caisse, name="Ville", kind=SubsidyKind.CITY)
-    fondation = await create_subsidy_source(session, caisse, name="Fondation", kind=SubsidyKind.FOUNDATION)
-    # About 235 € of allocation per household and month under the Gironde rule.
-    monthly_need = households * 23_500
-    await record_subsidy(
-        session,
-        caisse,
-        source=fondation.id,
-        amount_cents=monthly_need * 2,
-        received_on=start,
-        today=today,
-        reference="Convention de soutien, première année",
-    )
-    month = first
-    for index in range(months):
-        day = first_day(month) + timedelta(days=9)
-        if index % 3 == 0:  # quarterly, in advance
+        session, caisse, amount_cents=OPENING_RESERVE_CENTS, received_on=first_day(first),
+        memo="Fonds propres de l'association", today=today,
+    )  # fmt: skip
+    return [
+        (await create_subsidy_source(session, caisse, name=funder.name, kind=funder.kind)).id
+        for funder in FUNDERS
+    ]
+
+
+async def _subsidise(
+    session: AsyncSession, caisse: Caisse, sources: list[int], index: int, month: str, budget_cents: int,
+    today: date,
+) -> None:  # fmt: skip
+    """The subsidies received in the `index`-th month of the history, in advance."""
+    for funder, source in zip(FUNDERS, sources, strict=True):
+        if index % funder.every_months == 0:
             await record_subsidy(
-                session,
-                caisse,
-                source=departement.id,
-                amount_cents=monthly_need * 3 * 45 // 100,
-                received_on=day,
-                today=today,
-                reference=f"Versement trimestriel {month}",
-            )
-        if index % 6 == 0:  # half-yearly
-            await record_subsidy(
-                session,
-                caisse,
-                source=ville.id,
-                amount_cents=monthly_need * 6 * 15 // 100,
-                received_on=day,
-                today=today,
-                reference=f"Subvention semestrielle {month}",
-            )
-        month = next_month(month)
+                session, caisse, source=source,
+                amount_cents=budget_cents * funder.every_months * funder.share_percent // 100,
+                received_on=first_day(month) + timedelta(days=funder.received_day - 1), today=today,
+                reference=funder.reference.format(month=month, year=index // 12 + 1),
+            )  # fmt: skip
 
 
 async def _move_households(
@@ -255,32 +281,23 @@ async def _move_households(
     today: date,
 ) -> None:
     start = first_day(month)
-    applicants = [m for m in members if m.status is MemberStatus.APPLICANT]
-    for member in applicants:
-        if rng.random() < 0.4:
+    moved = []
+    for member in [m for m in members if m.status is MemberStatus.APPLICANT]:
+        if rng.random() < MONTHLY_JOINING_RATE:
             await change_status(
-                session,
-                caisse,
-                member,
-                to=MemberStatus.ACTIVE,
-                effective_on=start,
-                reason="demo: joined",
-                today=today,
-            )
-    if month == caisse.first_month:
-        return
-    for member in [m for m in members if m.status is MemberStatus.ACTIVE]:
-        if rng.random() < MONTHLY_LEAVING_RATE:
-            await change_status(
-                session,
-                caisse,
-                member,
-                to=MemberStatus.LEFT,
-                effective_on=start,
-                reason="demo: moved away",
-                today=today,
-            )
-    for member in members:
+                session, caisse, member, to=MemberStatus.ACTIVE, effective_on=start,
+                reason="demo: joined", today=today,
+            )  # fmt: skip
+            moved.append(member)
+    if month != caisse.first_month:
+        for member in [m for m in members if m.status is MemberStatus.ACTIVE]:
+            if rng.random() < MONTHLY_LEAVING_RATE:
+                await change_status(
+                    session, caisse, member, to=MemberStatus.LEFT, effective_on=start,
+                    reason="demo: moved away", today=today,
+                )  # fmt: skip
+                moved.append(member)
+    for member in moved:
         await session.refresh(member)
 
 
@@ -342,13 +359,9 @@ async def _collect(
     return still_late
 
 
-async def _pay_costs(session: AsyncSession, caisse: Caisse, month: str, today: date) -> None:
+async def _pay_costs(session: AsyncSession, caisse: Caisse, month: str, households: int, today: date) -> None:
     day = min(first_day(month) + timedelta(days=26), today)
-    for category, cents in (
-        ("salaire coordination", 280_000),
-        ("outil numérique", 6_000),
-        ("animation du comité", 30_000),
-    ):
+    for category, cents in monthly_costs(households):
         await record_operating_cost(
             session, caisse, category=category, amount_cents=cents, paid_on=day, today=today, reference=month
         )

@@ -12,7 +12,7 @@ from caisse.settings import Settings
 
 @click.command()
 @click.option("--households", default=120, show_default=True, type=click.IntRange(1, 100_000))
-@click.option("--months", default=6, show_default=True, type=click.IntRange(1, 60))
+@click.option("--months", default=18, show_default=True, type=click.IntRange(1, 60))
 @click.option("--seed", default=2027, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Do nothing if the installation already has a caisse.")
 @domain_errors_exit

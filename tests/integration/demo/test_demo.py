@@ -114,3 +114,54 @@ async def test_demo_committee_conventions_outlets_that_then_take_payments_and_ar
     waiting = await db.scalar(select(func.count()).where(Redemption.status == RedemptionStatus.REQUESTED))
     assert waiting  # this month's requests wait for staff
     assert (await verify_ledger(db)).problems == []
+
+
+async def test_demo_of_more_than_a_year_renews_conventions_spends_its_draw_and_stays_solvent(
+    db: AsyncSession,
+) -> None:
+    """14 months: past the 12-month conventions, which the committee renews without a gap;
+    households spend their drawn share every month, and the funders keep the free reserve positive."""
+    from caisse.ballots.models import Ballot, BallotKind, BallotOutcome
+    from caisse.demo.spending import REFUND_RATE, SPEND_THROUGH
+    from caisse.outlets.conventioning import outlet_can_take_payments
+    from caisse.outlets.models import Outlet, OutletStatus
+    from caisse.periods import first_day, month_of
+    from caisse.reports.balances import month_end_series
+    from caisse.spending.models import OutletPayment
+    from tests.integration.demo.spend_share import realised_spend_shares
+
+    summary = await build_demo(db, households=40, months=14, seed=14, today=TODAY)
+    await db.commit()
+    caisse = await db.scalar(select(Caisse))
+    assert caisse is not None and len(summary.months) == 14
+    assert (await verify_ledger(db)).problems == []
+
+    renewals = (
+        (await db.execute(select(Ballot.outcome).where(Ballot.kind == BallotKind.RENEW))).scalars().all()
+    )
+    assert renewals and all(outcome is BallotOutcome.PASSED for outcome in renewals)
+    conventioned = (
+        await db.scalars(select(Outlet.id).where(Outlet.status == OutletStatus.CONVENTIONED))
+    ).all()
+    assert len(renewals) == len(conventioned) == 7
+    for outlet_id in conventioned:  # every day of the last year, and today, without a gap
+        for day in (first_day(summary.months[-12]), first_day(summary.months[-1]), TODAY):
+            assert await outlet_can_take_payments(db, outlet_id, day), (outlet_id, day)
+    paid_on = (await db.scalars(select(OutletPayment.paid_on))).all()
+    assert {month_of(day) for day in paid_on} == set(summary.months)
+
+    shares = await realised_spend_shares(db, caisse.id, summary.months)
+    a, b = SPEND_THROUGH
+    mean = a / (a + b)
+    # The draw's spread, and (at most) that of the refunds, of about REFUND_RATE of what was spent.
+    sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)) + (mean**2 + 0.121**2) * REFUND_RATE)
+    expected = mean * (1 - REFUND_RATE)  # cent rounding and budgets under 1 € move it by < 0.001
+    realised = np.array([share for _, _, share in shares])
+    assert len(realised) > 400
+    assert abs(realised.mean() - expected) < 4 * sd / np.sqrt(len(realised)) + 0.001
+    for month in summary.months:  # the first month too, though outlets open only on its 9th
+        of_month = [share for m, _, share in shares if m == month]
+        assert abs(np.mean(of_month) - expected) < 4 * sd / np.sqrt(len(of_month)) + 0.001, month
+
+    for end in await month_end_series(db, caisse.id, summary.months):
+        assert end.reserve_cents - end.outstanding_credit_cents > 0, end.month

@@ -67,7 +67,7 @@ from caisse.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from caisse.db.models import Base  # noqa: E402
 
 # The demo's funding and costs, reused as they are: the same subsidies and costs as `caisse demo`.
-from caisse.demo.build import _fund, _pay_costs  # noqa: E402
+from caisse.demo.build import _open_funds, _pay_costs, _subsidise, monthly_budget_cents  # noqa: E402
 from caisse.demo.conventioning import build_conventioning  # noqa: E402
 from caisse.demo.people import draw_names  # noqa: E402
 from caisse.demo.population import draw_households  # noqa: E402
@@ -371,7 +371,7 @@ async def build(
                 # volunteers, drawn from the first few hundred below.
                 household = active[-1]
                 member = await user_with_role(session, caisse, Role.MEMBER, member_id=household.id)
-                await _fund(session, caisse, months[0], len(months), n, today)
+                sources = await _open_funds(session, caisse, months[0], today)
                 conventioning = await build_conventioning(
                     session, caisse, active[:400], months, committee.id, rng, today
                 )
@@ -379,13 +379,15 @@ async def build(
                 till_outlet = conventioning.outlets[1]
                 till = await user_with_role(session, caisse, Role.OUTLET, outlet_id=till_outlet.id)
             counts = {"contribution payments": 0, "outlet payments": 0}
-            for month in months:
+            for index, month in enumerate(months):
                 async with session.begin():
                     started = time.perf_counter()
+                    budget = monthly_budget_cents(members, n)
+                    await _subsidise(session, caisse, sources, index, month, budget, today)
                     await close_month(session, caisse, month, today=today)
                     paid = await pay_contributions(session, caisse, month, rng, today)
                     counts["contribution payments"] += paid
-                    await _pay_costs(session, caisse, month, today)
+                    await _pay_costs(session, caisse, month, n, today)
                     if spend_last or month != months[-1]:
                         counts["outlet payments"] += await spend(
                             session, caisse, month, conventioning.outlets, (till_outlet.id, till.id), rng,

@@ -28,11 +28,13 @@ class ChunkSpec:
 
 @dataclass(frozen=True)
 class Streams:
-    """A chunk's three independent generators: uncertain parameters, subsidy renewals, behaviour."""
+    """A chunk's independent generators: uncertain parameters, subsidy renewals, behaviour (joining,
+    leaving, spending) and payments (on time, late or never)."""
 
     parameters: Generator
     funding: Generator
     behaviour: Generator
+    payments: Generator
 
 
 def chunk_specs(paths: int, chunk_size: int, seed: int) -> tuple[ChunkSpec, ...]:
@@ -47,12 +49,13 @@ def chunk_specs(paths: int, chunk_size: int, seed: int) -> tuple[ChunkSpec, ...]
 
 
 def streams(spec: ChunkSpec) -> Streams:
-    """The chunk's generators: its seed's first three children, built without ``spawn()`` (which
-    counts its calls on the SeedSequence) so running a chunk twice draws the same numbers."""
+    """The chunk's generators: its seed's first four children, built without ``spawn()`` (which
+    counts its calls on the SeedSequence) so running a chunk twice draws the same numbers. (The
+    payments' stream came last, so runs without unpaid or late contributions draw as before.)"""
     seed = spec.seed
     children = (
         np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k), pool_size=seed.pool_size)
-        for k in range(3)
+        for k in range(4)
     )
-    parameters, funding, behaviour = (np.random.default_rng(child) for child in children)
-    return Streams(parameters, funding, behaviour)
+    parameters, funding, behaviour, payments = (np.random.default_rng(child) for child in children)
+    return Streams(parameters, funding, behaviour, payments)

@@ -36,9 +36,14 @@ def subsidy_schedule(subsidy: Subsidy, start: str, months: int) -> SubsidySchedu
     >>> plan = subsidy_schedule(Subsidy(amount=1200.0, period_months=3), "2027-01", 7)
     >>> plan.period.tolist(), plan.cash.tolist()
     ([0, 0, 0, 1, 1, 1, 2], [1200.0, 0.0, 0.0, 1200.0, 0.0, 0.0, 1200.0])
+    >>> ending = Subsidy(amount=1200.0, period_months=3, last_month="2027-05")
+    >>> subsidy_schedule(ending, "2027-01", 7).cash.tolist()
+    [1200.0, 0.0, 0.0, 1200.0, 0.0, 0.0, 0.0]
     """
     offset = 0 if subsidy.first_month is None else months_between(start, subsidy.first_month)
     since = np.arange(months) - offset
+    if subsidy.last_month is not None:  # nothing after the agreement's last month
+        since = np.where(np.arange(months) <= months_between(start, subsidy.last_month), since, -1)
     period = np.where(since >= 0, since // subsidy.period_months, -1).astype(np.int64)
     if subsidy.payment == "monthly":
         cash = np.where(since >= 0, subsidy.amount / subsidy.period_months, 0.0)
@@ -106,12 +111,18 @@ def merge_alike_types(population: Population, tables: RuleTables, net_cost: Floa
         members=None
         if population.members is None
         else np.bincount(stratum, population.members, kept.size).astype(np.int64),
+        credit=None if population.credit is None else _summed(stratum, population.credit, kept.size),
     )
     strata_tables = RuleTables(tables.contribution[:, kept], tables.allocation[:, kept], tables.mutualist)
     households_by_decile = np.zeros((kept.size, 10))
     np.add.at(households_by_decile, (stratum, population.decile), population.households)
     shares = households_by_decile / households_by_decile.sum(axis=1, keepdims=True)
     return Strata(merged, strata_tables, net_cost[kept], shares)
+
+
+def _summed(group: IntArray, values: FloatArray, groups: int) -> FloatArray:
+    summed: FloatArray = np.bincount(group, values, groups).astype(np.float64)
+    return summed
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,9 @@ class Plan:
     months: tuple[str, ...]
     population: Population
     tables: RuleTables
-    paid_share: float
+    unpaid_share: float
+    late_share: float
+    late_contributions: float
     net_cost: FloatArray
     participation: ParticipationSection
     spending: SpendingSection
@@ -153,7 +166,9 @@ def build_plan(scenario: Scenario, population: Population) -> Plan:
         months=months,
         population=population,
         tables=tables,
-        paid_share=1.0 - scenario.contribution.unpaid_share,
+        unpaid_share=scenario.contribution.unpaid_share,
+        late_share=scenario.contribution.late_share,
+        late_contributions=funding.late_contributions,
         net_cost=net_cost,
         participation=scenario.participation,
         spending=scenario.spending,

@@ -30,7 +30,9 @@ class Population:
     `members`, when known, how many of the type's households are already members as the forecast
     starts (a caisse's own members, its applicants being the others): the first month then starts
     from them, with its leaving and joining like any later month, and no take-up is drawn. None:
-    nobody is a member yet, and the first month draws the scenario's take-up.
+    nobody is a member yet, and the first month draws the scenario's take-up. `credit`, with
+    `members`: the food credit (€) those members already hold, in all, by type; it is spent, and
+    lapses when its holder leaves, like any other.
     """
 
     adults: IntArray
@@ -41,6 +43,7 @@ class Population:
     households: IntArray
     decile: IntArray
     members: IntArray | None = None
+    credit: FloatArray | None = None
 
     @property
     def types(self) -> int:
@@ -114,10 +117,12 @@ def population_from_households(
     chosen: FloatArray | None = None,
     weight: IntArray | None = None,
     member: BoolArray | None = None,
+    credit: FloatArray | None = None,
 ) -> Population:
     """Group households with identical rule inputs into types; `weight` counts the households each
     entry stands for (default 1). Incomes in € per month; `chosen` in € per month or NaN; `member`
-    whether the entry's households are already members (see :class:`Population`; default: unknown).
+    whether the entry's households are already members and `credit` the € they hold (see
+    :class:`Population`; default: unknown, none).
 
     >>> population = population_from_households(
     ...     np.array([1, 1, 2]), np.array([0, 0, 0]), np.array([0, 0, 2]), np.array([900.0, 900.0, 3000.0]))
@@ -140,6 +145,10 @@ def population_from_households(
     if member is not None:
         joined = counts * np.asarray(member, dtype=bool)
         members = np.bincount(inverse.ravel(), weights=joined, minlength=len(unique)).astype(np.int64)
+    held: FloatArray | None = None
+    if credit is not None:
+        weights = np.asarray(credit, dtype=np.float64)
+        held = np.bincount(inverse.ravel(), weights=weights, minlength=len(unique)).astype(np.float64)
     ua, uo, uc = (unique[:, i].astype(np.int64) for i in range(3))
     return Population(
         adults=ua,
@@ -150,4 +159,5 @@ def population_from_households(
         households=totals,
         decile=_decile(unique[:, 3], consumption_units(ua, uo, uc)),
         members=members,
+        credit=held,
     )

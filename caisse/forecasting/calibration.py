@@ -17,9 +17,10 @@ so the back-test can calibrate at every past month. Each estimate says what it r
   spread between households gives the Beta concentration each household draws its share from.
 * **chosen contribution** — under a self-determined scheme, each household's choice over the grid's
   suggestion, by fifth of income per consumption unit, with a bootstrap interval over households.
-* **funders** — each funder's receipts: its cadence (the median gap between receipts), amount (the
-  median receipt) and the month the next one is due. A funder seen once, or whose next receipt is
-  overdue, is not carried into the forecast: nothing in the books says it will pay again.
+* **funders** — a funder's grant agreement when the treasurer recorded it (amount, cadence, end);
+  otherwise its receipts: its cadence (the median gap between receipts), amount (the median
+  receipt) and the month the next one is due. A funder seen once without an agreement, or whose
+  next receipt is overdue, is not carried into the forecast: nothing says it will pay again.
 * **running costs** — the mean of the last (up to) twelve months.
 """
 
@@ -80,17 +81,20 @@ class BandChoice(msgspec.Struct, frozen=True, kw_only=True):
 
 class Funder(msgspec.Struct, frozen=True, kw_only=True):
     """A funder's receipts over the months used, and what the forecast expects of it: `amount` €
-    every `period_months` from `next_month`, when `projected`. `basis` says why: "receipts" (its
-    cadence, from two receipts or more), "once" (received once: nothing says it pays again) or
-    "overdue" (its next receipt was due by the last month and did not come: taken as stopped)."""
+    every `period_months` from `next_month` (to `last_month` when its agreement ends), when
+    `projected`. `basis` says why: "agreement" (the grant agreement recorded for it), "receipts" (its
+    cadence, from two receipts or more), "once" (received once: nothing says it pays again),
+    "overdue" (its next receipt was due by the last month and did not come: taken as stopped) or
+    "ended" (its agreement ended)."""
 
     name: str
     receipts: int
     received: float  # € over the months used
     period_months: int | None
-    amount: float | None  # € per receipt (the median)
-    last_month: str
+    amount: float | None  # € per receipt: the agreement's, or the median receipt
+    last_month: str | None
     next_month: str | None
+    until: str | None = None
     projected: bool
     basis: str
 
@@ -347,48 +351,45 @@ def _bootstrap_mean(values: np.ndarray, rng: np.random.Generator, basis: str) ->
 
 
 def _funders(history: CaisseHistory, last: int) -> list[Funder]:
-    received: dict[str, list[tuple[int, int]]] = {}
+    received: dict[str, list[tuple[int, int]]] = {name: [] for name in history.agreements}
     for name, k, cents in history.subsidies:
         if k <= last:
             received.setdefault(name, []).append((k, cents))
-    funders = []
-    for name, receipts in sorted(received.items()):
-        months = sorted({k for k, _ in receipts})
-        by_month = [sum(c for k, c in receipts if k == month) for month in months]
-        total = sum(by_month) / 100
-        last_month = history.months[months[-1]]
-        if len(months) < 2:
-            funders.append(
-                Funder(
-                    name=name,
-                    receipts=1,
-                    received=total,
-                    period_months=None,
-                    amount=None,
-                    last_month=last_month,
-                    next_month=None,
-                    projected=False,
-                    basis="once",
-                )
-            )
-            continue
-        period = max(1, round(median(np.diff(months).tolist())))
-        due = months[-1] + period
-        overdue = due <= last
-        funders.append(
-            Funder(
-                name=name,
-                receipts=len(months),
-                received=total,
-                period_months=period,
-                amount=round(median(by_month) / 100, 2),
-                last_month=last_month,
-                next_month=_month_after(history.months[0], due),
-                projected=not overdue,
-                basis="overdue" if overdue else "receipts",
-            )
-        )
-    return funders
+    return [_funder(history, last, name, receipts) for name, receipts in sorted(received.items())]
+
+
+def _funder(history: CaisseHistory, last: int, name: str, receipts: list[tuple[int, int]]) -> Funder:
+    months = sorted({k for k, _ in receipts})
+    by_month = [sum(c for k, c in receipts if k == month) for month in months]
+    # Seen once, without an agreement: nothing says it pays again.
+    once = Funder(
+        name=name, receipts=len(months), received=sum(by_month) / 100,
+        last_month=history.months[months[-1]] if months else None,
+        period_months=None, amount=None, next_month=None, projected=False, basis="once",
+    )  # fmt: skip
+    start = _month_after(history.months[0], last + 1)  # the forecast's first month
+    agreement = history.agreements.get(name)
+    if agreement is not None:
+        # The agreement says how much and how often; the receipts say when the next one is due
+        # (a late one is expected at once), or, before the first, from the forecast's start.
+        due = _month_after(history.months[0], months[-1] + agreement.every_months) if months else start
+        next_month = max(due, start)
+        ended = agreement.until is not None and next_month > agreement.until
+        return msgspec.structs.replace(
+            once, period_months=agreement.every_months, amount=agreement.amount_cents / 100,
+            next_month=next_month, until=agreement.until, projected=not ended,
+            basis="ended" if ended else "agreement",
+        )  # fmt: skip
+    if len(months) < 2:
+        return once
+    period = max(1, round(median(np.diff(months).tolist())))
+    due_index = months[-1] + period
+    overdue = due_index <= last
+    return msgspec.structs.replace(
+        once, period_months=period, amount=round(median(by_month) / 100, 2),
+        next_month=_month_after(history.months[0], due_index), projected=not overdue,
+        basis="overdue" if overdue else "receipts",
+    )  # fmt: skip
 
 
 def _month_after(first: str, offset: int) -> str:

@@ -9,7 +9,8 @@ history at every past month without going back to the database:
 * the wallets' lines summed by household, month and kind of movement: the credit each household had
   in a month and what it spent of it;
 * the month-end reserve and credit outstanding (`caisse.reports.balances.month_end_series`);
-* subsidies received (by funder) and running costs paid, month by month.
+* subsidies received (by funder), the funders' grant agreements, and running costs paid, month by
+  month.
 
 What is not kept by the caisse is not invented: incomes and chosen contributions are today's (the
 caisse keeps no dated copy of them), so a population rebuilt for a past month has today's incomes.
@@ -33,6 +34,7 @@ from caisse.cycle.models import PeriodClose
 from caisse.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, LedgerAccount, LedgerMonth
 from caisse.members.models import Member, MemberStatus, MemberStatusChange
 from caisse.money.models import OperatingCost, Subsidy, SubsidySource
+from caisse.money.subsidies import AGREEMENT_FIELDS, Agreement
 from caisse.periods import last_day, month_of, months_between, next_month
 from caisse.reports.balances import month_end_series
 
@@ -78,7 +80,8 @@ class CaisseHistory:
 
     `allocations`: food credit granted for the month; `reserve_end`, `outstanding_end`: the fund and
     the credit not yet redeemed (wallets and outlets) at the month's end; `subsidies`: (funder,
-    month index, cents) of each grant received; `costs`: running costs paid in the month.
+    month index, cents) of each grant received; `agreements`: the funders' grant agreements (by
+    funder), as recorded today; `costs`: running costs paid in the month.
     `rule_sets`: the rules in force in each closed month and in the next open one (K + 1)."""
 
     slug: str
@@ -89,6 +92,7 @@ class CaisseHistory:
     reserve_end: np.ndarray
     outstanding_end: np.ndarray
     subsidies: list[tuple[str, int, int]]
+    agreements: dict[str, Agreement]
     costs: np.ndarray
     rule_sets: list[rules.RuleSet]
     credit_lifetime_months: int | None
@@ -130,6 +134,12 @@ async def read_history(session: AsyncSession, caisse: Caisse) -> CaisseHistory |
     households = await _households(session, caisse.id, months)
     series = await month_end_series(session, caisse.id, months)
     subsidies, costs = await _funding(session, caisse.id, index)
+    sources = await session.execute(
+        select(SubsidySource.name, *(getattr(SubsidySource, name) for name in AGREEMENT_FIELDS)).where(
+            SubsidySource.caisse_id == caisse.id, SubsidySource.agreed_amount_cents.is_not(None)
+        )
+    )
+    agreements = {name: Agreement(cents, every, until) for name, cents, every, until in sources}
     rule_sets = [
         decode_rule_set(await rule_set_in_force(session, caisse.id, month))
         for month in [*months, next_month(months[-1])]
@@ -143,6 +153,7 @@ async def read_history(session: AsyncSession, caisse: Caisse) -> CaisseHistory |
         reserve_end=np.array([m.reserve_cents for m in series], dtype=np.int64),
         outstanding_end=np.array([m.outstanding_credit_cents for m in series], dtype=np.int64),
         subsidies=subsidies,
+        agreements=agreements,
         costs=costs,
         rule_sets=rule_sets,
         credit_lifetime_months=caisse.credit_lifetime_months,

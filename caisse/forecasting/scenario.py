@@ -4,9 +4,11 @@ The forecast starts the month after `through` with the caisse as it stood at tha
 
 * its members (the households active then) and its applicants, who may join (`Population.members`);
 * its **free reserve** — the fund less the credit already promised (members' wallets, and outlets'
-  takings not yet redeemed). The simulated caisse starts with no credit outstanding, so the credit
-  promised is taken off at once; what is then forecast is, month by month, the same free reserve
-  (`free_reserve` in the results), which the books give exactly at every month's end;
+  takings not yet redeemed), which the books give exactly at every month's end and which is what is
+  forecast (`free_reserve` in the results). The members keep their wallets in the simulated caisse
+  (they spend them, or the credit lapses when they leave), so its cash starts from the free reserve
+  plus those wallets; what outlets are owed is taken off at once;
+* what its late payers of that month will pay the month after;
 * its rules in force the next month, its credit lifetime, and the calibrated behaviour (with the
   uncertain rates drawn per path from their posteriors) and funding.
 """
@@ -38,8 +40,30 @@ def population_at(history: CaisseHistory, through: int) -> Population:
     income, chosen = grouped(composition.astype(np.float64), np.round(h.income[keep]), h.chosen[keep])
     return population_from_households(
         h.adults[keep], h.others_14_plus[keep], h.children_under_14[keep], income, chosen,
-        member=status[keep] == ACTIVE,
+        member=status[keep] == ACTIVE, credit=_held(history, through)[keep] / 100,
     )  # fmt: skip
+
+
+def _held(history: CaisseHistory, through: int) -> np.ndarray:
+    """(N,) cents of food credit each member holds at the end of month `through` (0 for others)."""
+    h = history.households
+    held: np.ndarray = np.where(h.status[:, through] == ACTIVE, h.credit[:, through] - h.spent[:, through], 0)
+    return held
+
+
+def _late_to_come(history: CaisseHistory, calibration: Calibration, through: int) -> float:
+    """€ of month `through`'s contributions that its late payers will pay the month after.
+
+    A household that paid less than its due in the month did not pay it on time; of those, the
+    share ℓ / (u + ℓ) pays it late. A household that did not pay on time but paid last month's late
+    due in the month shows no shortfall, as often as ℓ: hence the division by 1 − ℓ."""
+    h = history.households
+    due = np.maximum(h.due[:, through], 0)
+    shortfall = float(np.clip(due - h.paid[:, through], 0, due).sum())
+    late, never = calibration.late_share.value, calibration.unpaid_share.value
+    if late + never <= 0 or late >= 1:
+        return 0.0
+    return round(shortfall * late / (late + never) / (1 - late) / 100, 2)
 
 
 def _beta(posterior: BetaPosterior | None) -> dict[str, Any] | None:
@@ -84,6 +108,7 @@ def forecast_document(
             "period_months": funder.period_months,
             "first_month": funder.next_month,
             "payment": "upfront",
+            **({"last_month": funder.until} if funder.until else {}),
         }
         for funder in calibration.funders
         if funder.projected
@@ -98,6 +123,7 @@ def forecast_document(
         "contribution": {
             "scheme": msgspec.to_builtins(rule_set.contribution),
             "unpaid_share": calibration.unpaid_share.value,
+            "late_share": min(calibration.late_share.value, 1 - calibration.unpaid_share.value),
         },
         "allocation": {"rule": msgspec.to_builtins(rule_set.allocation)},
         "participation": {
@@ -107,7 +133,10 @@ def forecast_document(
         },
         "spending": spending,
         "funding": {
-            "initial_reserve": int(history.free_reserve_end[through]) / 100,
+            # The members' wallets are in the simulated caisse (they spend them, or they lapse):
+            # its cash starts from the free reserve plus them.
+            "initial_reserve": int(history.free_reserve_end[through] + _held(history, through).sum()) / 100,
+            "late_contributions": _late_to_come(history, calibration, through),
             "operating_costs": calibration.operating_costs,
             "subsidies": subsidies,
         },

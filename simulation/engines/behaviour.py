@@ -51,6 +51,36 @@ def month_allocation(strata: Strata, m: int, members: CountsByTypes) -> FloatArr
     return mutualist_allocation(rule, strata.population, strata.tables.contribution[m], members)
 
 
+def pay_contributions(
+    rng: Generator, plan: Plan, members: CountsByTypes, owed: FloatArray, pending: PathsByTypes
+) -> tuple[PathsByTypes, PathsByTypes]:
+    """Step (2), by counts: of each type's `members`, how many never pay, pay a month late or pay
+    on time their `owed` (T,) € (binomial draws, none when nobody is late or unpaid). Returns (€
+    received this month per path and type, the on-time payments and `pending`, last month's late
+    ones; € to come next month)."""
+    unpaid, late = plan.unpaid_share, plan.late_share
+    if unpaid == 0 and late == 0:
+        return members * owed + pending, np.zeros(members.shape)
+    never = binomial_counts(rng, members, np.asarray(unpaid)) if unpaid else np.zeros_like(members)
+    # Of those who pay, the share that pays late: late / (1 − unpaid).
+    delayed = (
+        binomial_counts(rng, members - never, np.asarray(late / (1 - unpaid)))
+        if late
+        else np.zeros_like(members)
+    )
+    return (members - never - delayed) * owed + pending, delayed * owed
+
+
+def late_before_start(plan: Plan, members: CountsByTypes, owed: FloatArray) -> PathsByTypes:
+    """(P, T) € of the month before the start's contributions paid in the first month, shared among
+    the types as their first month's contributions are."""
+    due = members * owed
+    total = due.sum(axis=-1, keepdims=True)
+    share = np.divide(due, total, out=np.zeros(due.shape), where=total > 0)
+    pending: PathsByTypes = plan.late_contributions * share
+    return pending
+
+
 CANDIDATES_PER_COUNT = 0.1
 """Thinning (see :func:`binomial_counts`) is used while it needs at most this many candidate trials
 per count drawn: a candidate costs 2–3 times what numpy spends on a count (a geometric gap, a

@@ -12,6 +12,7 @@ from simulation.chunks import ChunkSpec, streams
 from simulation.draws import draw_path_parameters, subsidy_cash
 from simulation.engines.behaviour import (
     household_spend_share,
+    late_before_start,
     month_allocation,
     population_types,
     type_probabilities,
@@ -25,7 +26,7 @@ from simulation.engines.common import (
     take_oldest_first,
 )
 from simulation.plan import Plan
-from simulation.types import BoolArray, CountsByTypes, IntArray
+from simulation.types import BoolArray, CountsByTypes, FloatArray, Generator, IntArray, PathsByTypes
 
 MAX_CELLS = 40_000_000  # paths × households × credit ages per chunk: ~320 MB per array of credit
 
@@ -44,6 +45,19 @@ def check_size(plan: Plan, paths: int) -> None:
 def counts_by_type(member: BoolArray, starts: IntArray) -> CountsByTypes:
     """(P, T) members per type; households are laid out type after type from `starts`."""
     return np.add.reduceat(member.astype(np.int64), starts, axis=1)
+
+
+def _pay(
+    rng: Generator, plan: Plan, member: BoolArray, starts: IntArray, owed: FloatArray, pending: PathsByTypes
+) -> tuple[PathsByTypes, PathsByTypes]:
+    """Step (2), household by household: one uniform each says never, late or on time."""
+    unpaid, late = plan.unpaid_share, plan.late_share
+    if unpaid == 0 and late == 0:
+        return counts_by_type(member, starts) * owed + pending, np.zeros(pending.shape)
+    chance = rng.random(member.shape)
+    on_time = member & (chance >= unpaid + late)
+    delayed = member & (chance >= unpaid) & ~on_time
+    return counts_by_type(on_time, starts) * owed + pending, counts_by_type(delayed, starts) * owed
 
 
 def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
@@ -75,6 +89,9 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
             if m == 0:  # the first `members` households of each type are the members there are
                 position = np.arange(type_of.size) - starts[type_of]
                 member = np.broadcast_to(position < np.asarray(population.members)[type_of], shape).copy()
+                if population.credit is not None:  # the type's credit, shared by its members
+                    each = population.credit / np.maximum(np.asarray(population.members), 1)
+                    credit[..., 0] = np.where(member, each[type_of], 0.0)
             leaving = member & (chance < chances.leave[:, type_of])
             joining = ~member & ~gone & (chance < chances.join[:, type_of])
             if not plan.participation.rejoin:  # who left stays out
@@ -83,8 +100,12 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
             credit[leaving] = 0.0
             member = (member & ~leaving) | joining
         members = counts_by_type(member, starts)
-        # (2) contributions owed and paid; (3) allocations credited to each member's wallet.
-        paid = members * (plan.tables.contribution[m] * plan.paid_share)
+        # (2) each member pays its contribution on time, late or never; (3) allocations credited
+        # to each member's wallet.
+        owed = plan.tables.contribution[m]
+        if m == 0:
+            coming = late_before_start(plan, members, owed)  # paid late, in this month
+        paid, coming = _pay(rng.payments, plan, member, starts, owed, coming)
         allocation = np.broadcast_to(month_allocation(types, m, members), members.shape)
         credit[..., 0] += np.where(member, allocation[:, type_of], 0.0)
         # (4) each member spends its own share of its credit, oldest first; then expiry.

@@ -27,7 +27,9 @@ from simulation.engines.behaviour import (
     SpendShares,
     TypeProbabilities,
     binomial_counts,
+    late_before_start,
     month_allocation,
+    pay_contributions,
     spend_shares,
     type_probabilities,
 )
@@ -90,13 +92,18 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
         else:
             if m == 0:
                 members = np.broadcast_to(np.asarray(population.members), members.shape).copy()
+                if population.credit is not None:  # what they hold already, as this month's
+                    credit[..., 0] = population.credit
             if moving:
                 outside = eligible - members - gone
                 members, leaving, credit, forfeited = churn(draw, members, outside, credit, chances)
                 if not plan.participation.rejoin:  # who left stays out
                     gone = gone + leaving
-        # (2) contributions owed, of which a share is paid; (3) allocations credited.
-        paid = members * (strata.tables.contribution[m] * plan.paid_share)
+        # (2) contributions owed, paid on time, late or never; (3) allocations credited.
+        owed = strata.tables.contribution[m]
+        if m == 0:
+            coming = late_before_start(plan, members, owed)  # paid late, in this month
+        paid, coming = pay_contributions(rng.payments, plan, members, owed, coming)
         credited = members * month_allocation(strata, m, members)
         credit[..., 0] += credited
         # (4) spending, oldest credit first, then expiry.

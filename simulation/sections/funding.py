@@ -24,6 +24,8 @@ class Subsidy(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
       the start.
     * ``payment`` — ``"upfront"``: the period's amount arrives in its first month; ``"monthly"``:
       amount / period_months each month. Default ``"upfront"``.
+    * ``last_month`` — ``"YYYY-MM"``: nothing is paid after this month (a grant agreement's end), on
+      or after ``first_month``. Default: none, the grant goes on as long as it is renewed.
     """
 
     amount: Euros
@@ -32,19 +34,27 @@ class Subsidy(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     renewal_probability: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0
     first_month: str | None = None
     payment: Literal["upfront", "monthly"] = "upfront"
+    last_month: str | None = None
 
     def __post_init__(self) -> None:
-        if self.first_month is not None:
-            try:
-                validate_month(self.first_month)
-            except ValueError as error:
-                raise ValueError(f"first_month: {error}") from None
+        for key in ("first_month", "last_month"):
+            value = getattr(self, key)
+            if value is not None:
+                try:
+                    validate_month(value)
+                except ValueError as error:
+                    raise ValueError(f"{key}: {error}") from None
+        if self.first_month and self.last_month and self.last_month < self.first_month:
+            raise ValueError(f"last_month ({self.last_month}) comes before first_month ({self.first_month})")
 
 
 class FundingSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The `[funding]` table.
 
     * ``initial_reserve`` — € in the caisse's fund before the first month (may be negative: a debt).
+      Default 0.
+    * ``late_contributions`` — € of contributions owed for the month before the first, expected to
+      be paid late in the first month (a caisse's own forecast: its members' late payers), >= 0.
       Default 0.
     * ``operating_costs`` — € paid each month for staff, premises, software…, >= 0. Default 0.
     * ``subsidies`` — the grants, see :class:`Subsidy`. Default: none.
@@ -57,6 +67,7 @@ class FundingSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     """
 
     initial_reserve: Annotated[float, msgspec.Meta(ge=-1e13, le=1e13)] = 0.0
+    late_contributions: Euros = 0.0
     operating_costs: Euros = 0.0
     subsidies: tuple[Subsidy, ...] = ()
     allocation_uprating: YearlyRate = 0.0

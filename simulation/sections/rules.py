@@ -44,8 +44,11 @@ class ContributionSection(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
     * ``chosen_ratio`` — self-determined schemes: households choose this multiple of the grid's
       suggestion (then the scheme's bounds and step apply), 0 to 10. Ignored by imposed schemes.
       Default 1.0.
-    * ``unpaid_share`` — share of the contributions owed that is never paid (arrears), 0 to 1.
-      Default 0.
+    * ``unpaid_share`` — chance that a member household never pays a month's contribution
+      (arrears), 0 to 1. Default 0.
+    * ``late_share`` — chance that it pays it a month late, 0 to 1 (with ``unpaid_share``, at most
+      1). Default 0. Each member household pays on time, late or never, drawn month by month, so the
+      contributions received vary from path to path as in a real caisse.
     """
 
     preset: str | None = None
@@ -53,9 +56,14 @@ class ContributionSection(msgspec.Struct, frozen=True, forbid_unknown_fields=Tru
     rule_month: str | None = None
     chosen_ratio: Annotated[float, msgspec.Meta(ge=0.0, le=10.0)] = 1.0
     unpaid_share: Share = 0.0
+    late_share: Share = 0.0
 
     def __post_init__(self) -> None:
         _one_of(self.preset, self.scheme, "scheme", self.rule_month)
+        if self.unpaid_share + self.late_share > 1:
+            raise ValueError(
+                f"unpaid_share ({self.unpaid_share}) and late_share ({self.late_share}) add up to more than 1"
+            )
 
 
 class AllocationSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):

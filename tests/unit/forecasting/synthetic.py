@@ -14,6 +14,7 @@ import numpy as np
 
 from caisse import rules
 from caisse.forecasting.history import ACTIVE, APPLICANT, LEFT, CaisseHistory, HouseholdHistory
+from caisse.money.subsidies import Agreement
 
 COSTS_CENTS = 100_000
 QUARTERLY_CENTS = 3_000_000
@@ -32,8 +33,9 @@ class Behaviour:
 
 
 def synthetic_history(
-    seed: int, households: int = 400, months: int = 18, b: Behaviour = Behaviour()
+    seed: int, households: int = 400, months: int = 18, b: Behaviour = Behaviour(), *, agreement: bool = False
 ) -> CaisseHistory:
+    """A history of `months` months; `agreement`: the quarterly funder's agreement is recorded."""
     rng = np.random.default_rng(seed)
     n, k_count = households, months
     labels = [f"{2027 + (m // 12)}-{m % 12 + 1:02d}" for m in range(k_count + 1)]
@@ -111,6 +113,7 @@ def synthetic_history(
         reserve_end=reserve_end,
         outstanding_end=outstanding_end,
         subsidies=subsidies,
+        agreements={"Département": Agreement(QUARTERLY_CENTS, 3)} if agreement else {},
         costs=costs,
         rule_sets=[rule_set] * (k_count + 1),
         credit_lifetime_months=None,

@@ -101,6 +101,7 @@ async def test_subsidies_costs_and_reserve_over_http(
             "kind": "city",
             "account_code": f"subsidy:{source_id}",
             "received_cents": 500000,
+            "agreement": None,
         }
     ]
     subsidies = (

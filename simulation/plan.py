@@ -139,6 +139,8 @@ class Plan:
     unpaid_share: float
     late_share: float
     late_contributions: float
+    late_households: int
+    late_payment_chance: float
     net_cost: FloatArray
     participation: ParticipationSection
     spending: SpendingSection
@@ -169,6 +171,8 @@ def build_plan(scenario: Scenario, population: Population) -> Plan:
         unpaid_share=scenario.contribution.unpaid_share,
         late_share=scenario.contribution.late_share,
         late_contributions=funding.late_contributions,
+        late_households=funding.late_households,
+        late_payment_chance=funding.late_payment_chance,
         net_cost=net_cost,
         participation=scenario.participation,
         spending=scenario.spending,

@@ -66,7 +66,14 @@ def _expected(funder: Funder) -> str:
         return "received once: not carried into the forecast"
     if funder.basis == "overdue":
         return f"due in {funder.next_month} and not received: taken as stopped"
-    return f"{funder.amount:,.2f} € every {funder.period_months} month(s), next in {funder.next_month}"
+    if funder.basis == "ended":
+        return f"its agreement ended in {funder.until}"
+    source = "by agreement" if funder.basis == "agreement" else "as received"
+    until = f", until {funder.until}" if funder.until else ""
+    return (
+        f"{funder.amount:,.2f} € every {funder.period_months} month(s) {source}, next in {funder.next_month}"
+        + until
+    )
 
 
 def _coverage_line(name: str, c: Coverage, unit: str) -> str:

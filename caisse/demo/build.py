@@ -31,12 +31,12 @@ from caisse.members.models import Member, MemberStatus
 from caisse.members.registration import create_members
 from caisse.members.service import change_status
 from caisse.money.costs import record_operating_cost
-from caisse.money.models import PaymentMethod, SubsidyKind
+from caisse.money.models import PaymentMethod, SubsidyKind, SubsidySource
 from caisse.money.payments import record_contribution_payment
 from caisse.money.reserve import record_opening_reserve
-from caisse.money.subsidies import create_subsidy_source, record_subsidy
+from caisse.money.subsidies import Agreement, create_subsidy_source, record_subsidy
 from caisse.outlets.models import Outlet
-from caisse.periods import caisse_today, first_day, month_of, months_between, previous_month
+from caisse.periods import caisse_today, first_day, month_of, months_between, next_month, previous_month
 
 DEMO_SLUG = "demo"
 DEMO_PRESET = "gironde"
@@ -102,7 +102,7 @@ async def build_demo(
     members = await _register_households(session, caisse, households, first, rng, today)
     summary = DemoSummary(slug=caisse.slug, households=households, months=months_between(first, last))
     summary.users = await _create_users(session, caisse, members[0])
-    sources = await _open_funds(session, caisse, first, today)
+    sources = await _open_funds(session, caisse, first, monthly_budget_cents(members, households), today)
     pins = await give_pins(session, caisse, members, rng)
     await open_bank_account(session, caisse)
     committee_id, staff_id = (
@@ -116,8 +116,7 @@ async def build_demo(
     late: list[tuple[int, int]] = []
     for index, month in enumerate(summary.months):
         await _move_households(session, caisse, month, members, rng, today)
-        budget = monthly_budget_cents(members, households)
-        await _subsidise(session, caisse, sources, index, month, budget, today)
+        await _subsidise(session, caisse, sources, index, month, today)
         await close_month(session, caisse, month, today=today)
         late = await _collect(session, caisse, month, rng, late, today)
         await _pay_costs(session, caisse, month, households, today)
@@ -194,13 +193,14 @@ async def _create_users(session: AsyncSession, caisse: Caisse, household: Member
     return users
 
 
-# The funders pay shares of the caisse's monthly budget: the allocations of its member households
-# under the Gironde rules and its running costs, counted when they pay (a grant per member household,
-# so the funding follows the caisse as households join and leave). Gironde planned about 60 % of its
-# budget from subsidies, but the demo's households, billed by its grid, pay only about a fifth of the
-# allocations, and costs come on top: the funders cover 85 % of the budget, which leaves the caisse a
-# small margin (its free reserve grows by a few % of the budget a month). Each pays in advance at a
-# regular cadence, which calibration infers from the receipts.
+# The funders' grant agreements (conventions de financement) cover shares of the caisse's monthly
+# budget as it stands when it opens: the allocations of its member households under the Gironde rules
+# and its running costs. Gironde planned about 60 % of its budget from subsidies, but the demo's
+# households, billed by its grid, pay only about a fifth of the allocations, and costs come on top:
+# the funders cover 85 % of the budget, which leaves the caisse a small margin (its free reserve
+# grows by a few % of the budget a month). Each pays its agreed amount in advance at a regular
+# cadence, for three years (`AGREEMENT_MONTHS`): the treasurer records the agreements, and the
+# forecast reads them.
 @dataclass(frozen=True)
 class Funder:
     name: str
@@ -216,6 +216,7 @@ FUNDERS = (
     Funder("Ville", SubsidyKind.CITY, 15, 6, 10, "Subvention semestrielle {month}"),
     Funder("Fondation", SubsidyKind.FOUNDATION, 20, 12, 1, "Convention de soutien, année {year}"),
 )
+AGREEMENT_MONTHS = 36
 OPENING_RESERVE_CENTS = 500_000
 # (category, cents a month for 120 households), paid on the 27th; a smaller caisse pays its
 # coordinator and its committee's meetings for fewer hours, in proportion.
@@ -245,28 +246,41 @@ def monthly_budget_cents(members: list[Member], households: int) -> int:
     return round(float(credit.sum()) * 100) + sum(cents for _, cents in monthly_costs(households))
 
 
-async def _open_funds(session: AsyncSession, caisse: Caisse, first: str, today: date) -> list[int]:
-    """The association's own funds; the funders' subsidy sources (ids, in `FUNDERS` order)."""
+async def _open_funds(
+    session: AsyncSession, caisse: Caisse, first: str, budget_cents: int, today: date
+) -> list[SubsidySource]:
+    """The association's own funds; the funders' subsidy sources with their agreements (in
+    `FUNDERS` order), from the monthly budget the caisse opens with."""
     await record_opening_reserve(
         session, caisse, amount_cents=OPENING_RESERVE_CENTS, received_on=first_day(first),
         memo="Fonds propres de l'association", today=today,
     )  # fmt: skip
-    return [
-        (await create_subsidy_source(session, caisse, name=funder.name, kind=funder.kind)).id
-        for funder in FUNDERS
-    ]
+    last = first
+    for _ in range(AGREEMENT_MONTHS - 1):
+        last = next_month(last)
+    sources = []
+    for funder in FUNDERS:
+        agreement = Agreement(
+            amount_cents=budget_cents * funder.every_months * funder.share_percent // 100,
+            every_months=funder.every_months,
+            until=last,
+        )
+        sources.append(
+            await create_subsidy_source(
+                session, caisse, name=funder.name, kind=funder.kind, agreement=agreement
+            )
+        )
+    return sources
 
 
 async def _subsidise(
-    session: AsyncSession, caisse: Caisse, sources: list[int], index: int, month: str, budget_cents: int,
-    today: date,
-) -> None:  # fmt: skip
-    """The subsidies received in the `index`-th month of the history, in advance."""
+    session: AsyncSession, caisse: Caisse, sources: list[SubsidySource], index: int, month: str, today: date
+) -> None:
+    """The subsidies received in the `index`-th month of the history, in advance, as agreed."""
     for funder, source in zip(FUNDERS, sources, strict=True):
-        if index % funder.every_months == 0:
+        if index % funder.every_months == 0 and source.agreed_amount_cents is not None:
             await record_subsidy(
-                session, caisse, source=source,
-                amount_cents=budget_cents * funder.every_months * funder.share_percent // 100,
+                session, caisse, source=source.id, amount_cents=source.agreed_amount_cents,
                 received_on=first_day(month) + timedelta(days=funder.received_day - 1), today=today,
                 reference=funder.reference.format(month=month, year=index // 12 + 1),
             )  # fmt: skip

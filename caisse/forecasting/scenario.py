@@ -51,19 +51,22 @@ def _held(history: CaisseHistory, through: int) -> np.ndarray:
     return held
 
 
-def _late_to_come(history: CaisseHistory, calibration: Calibration, through: int) -> float:
-    """€ of month `through`'s contributions that its late payers will pay the month after.
-
-    A household that paid less than its due in the month did not pay it on time; of those, the
-    share ℓ / (u + ℓ) pays it late. A household that did not pay on time but paid last month's late
-    due in the month shows no shortfall, as often as ℓ: hence the division by 1 − ℓ."""
+def _late_to_come(history: CaisseHistory, calibration: Calibration, through: int) -> dict[str, Any]:
+    """What month `through`'s late payers will pay the month after: the households that paid less
+    than their due in the month owe the difference, and each pays it late rather than never with
+    the chance ℓ / (u + ℓ) — over 1 − ℓ, as a household that paid last month's late due in the
+    month shows no shortfall though it may owe this one (as often as ℓ)."""
     h = history.households
     due = np.maximum(h.due[:, through], 0)
-    shortfall = float(np.clip(due - h.paid[:, through], 0, due).sum())
+    shortfall = np.clip(due - h.paid[:, through], 0, due)
     late, never = calibration.late_share.value, calibration.unpaid_share.value
-    if late + never <= 0 or late >= 1:
-        return 0.0
-    return round(shortfall * late / (late + never) / (1 - late) / 100, 2)
+    if late + never <= 0 or late >= 1 or not shortfall.any():
+        return {}
+    return {
+        "late_contributions": round(float(shortfall.sum()) / 100, 2),
+        "late_households": int((shortfall > 0).sum()),
+        "late_payment_chance": min(1.0, late / (late + never) / (1 - late)),
+    }
 
 
 def _beta(posterior: BetaPosterior | None) -> dict[str, Any] | None:
@@ -136,7 +139,7 @@ def forecast_document(
             # The members' wallets are in the simulated caisse (they spend them, or they lapse):
             # its cash starts from the free reserve plus them.
             "initial_reserve": int(history.free_reserve_end[through] + _held(history, through).sum()) / 100,
-            "late_contributions": _late_to_come(history, calibration, through),
+            **_late_to_come(history, calibration, through),
             "operating_costs": calibration.operating_costs,
             "subsidies": subsidies,
         },

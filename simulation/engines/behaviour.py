@@ -71,13 +71,26 @@ def pay_contributions(
     return (members - never - delayed) * owed + pending, delayed * owed
 
 
-def late_before_start(plan: Plan, members: CountsByTypes, owed: FloatArray) -> PathsByTypes:
-    """(P, T) € of the month before the start's contributions paid in the first month, shared among
-    the types as their first month's contributions are."""
+def late_before_start(rng: Generator, plan: Plan, members: CountsByTypes, owed: FloatArray) -> PathsByTypes:
+    """(P, T) € of the month before the start's contributions paid in the first month: of the
+    `late_households` owing equal shares of `late_contributions`, a binomial count pays (all of it,
+    times the chance, when the households are not counted). Shared among the types as their first
+    month's contributions are."""
+    paths = members.shape[0]
+    if plan.late_contributions == 0:
+        return np.zeros(members.shape)
+    received: FloatArray
+    if plan.late_households:
+        paying = np.asarray(
+            rng.binomial(plan.late_households, plan.late_payment_chance, size=paths), dtype=np.float64
+        )
+        received = plan.late_contributions * paying / plan.late_households
+    else:
+        received = np.full(paths, plan.late_contributions * plan.late_payment_chance)
     due = members * owed
     total = due.sum(axis=-1, keepdims=True)
-    share = np.divide(due, total, out=np.zeros(due.shape), where=total > 0)
-    pending: PathsByTypes = plan.late_contributions * share
+    share = np.divide(due, total, out=np.full(due.shape, 1.0 / due.shape[-1]), where=total > 0)
+    pending: PathsByTypes = received[:, None] * share
     return pending
 
 

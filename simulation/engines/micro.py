@@ -104,7 +104,7 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
         # to each member's wallet.
         owed = plan.tables.contribution[m]
         if m == 0:
-            coming = late_before_start(plan, members, owed)  # paid late, in this month
+            coming = late_before_start(rng.payments, plan, members, owed)  # paid late, in this month
         paid, coming = _pay(rng.payments, plan, member, starts, owed, coming)
         allocation = np.broadcast_to(month_allocation(types, m, members), members.shape)
         credit[..., 0] += np.where(member, allocation[:, type_of], 0.0)

@@ -102,7 +102,7 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
         # (2) contributions owed, paid on time, late or never; (3) allocations credited.
         owed = strata.tables.contribution[m]
         if m == 0:
-            coming = late_before_start(plan, members, owed)  # paid late, in this month
+            coming = late_before_start(rng.payments, plan, members, owed)  # paid late, in this month
         paid, coming = pay_contributions(rng.payments, plan, members, owed, coming)
         credited = members * month_allocation(strata, m, members)
         credit[..., 0] += credited

@@ -53,9 +53,12 @@ class FundingSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
 
     * ``initial_reserve`` — € in the caisse's fund before the first month (may be negative: a debt).
       Default 0.
-    * ``late_contributions`` — € of contributions owed for the month before the first, expected to
-      be paid late in the first month (a caisse's own forecast: its members' late payers), >= 0.
-      Default 0.
+    * ``late_contributions`` — € of contributions owed for the month before the first by households
+      that did not pay them in time (a caisse's own forecast), >= 0. Default 0.
+    * ``late_households`` — how many households owe them (taken as owing equal shares), >= 0.
+      Default 0: the amount paid in the first month is then certain.
+    * ``late_payment_chance`` — chance that each pays in the first month (the others never do),
+      0 to 1. Default 1.
     * ``operating_costs`` — € paid each month for staff, premises, software…, >= 0. Default 0.
     * ``subsidies`` — the grants, see :class:`Subsidy`. Default: none.
     * ``allocation_uprating`` — yearly rise of the allocation (0.02 = +2 % a year), applied every 12
@@ -68,6 +71,8 @@ class FundingSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
 
     initial_reserve: Annotated[float, msgspec.Meta(ge=-1e13, le=1e13)] = 0.0
     late_contributions: Euros = 0.0
+    late_households: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] = 0
+    late_payment_chance: Annotated[float, msgspec.Meta(ge=0.0, le=1.0)] = 1.0
     operating_costs: Euros = 0.0
     subsidies: tuple[Subsidy, ...] = ()
     allocation_uprating: YearlyRate = 0.0

@@ -153,3 +153,100 @@ def line_chart(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# The forecast's bands: light and darker shades of the median's blue.
+BAND_90, BAND_50 = "#d6e4f2", "#9fc0e2"
+
+
+@dataclass(frozen=True)
+class Bands:
+    """A forecast, month by month (cents): the median and the 5, 25, 75 and 95 % percentiles."""
+
+    p05: Sequence[int]
+    p25: Sequence[int]
+    p50: Sequence[int]
+    p75: Sequence[int]
+    p95: Sequence[int]
+
+
+def fan_chart(
+    chart_id: str,
+    title: str,
+    desc: str,
+    x_labels: Sequence[str],
+    actual: Sequence[int],
+    forecast: Bands,
+    names: tuple[str, str, str, str],
+    axis_label: Callable[[int], str],
+) -> Markup:
+    """What happened, then what may happen: the actual months as a solid line, then the forecast's
+    90 % and 50 % bands and its median (dashed), on one time axis (`x_labels`: the actual months,
+    then the forecast's). `names`: the legend's words for the actual line, the median, and the 50 %
+    and 90 % bands. A dashed line marks zero when the figures cross it."""
+    left, right, top, bottom = 78, 12, 22 + 22 * 4, 34
+    height = top + 230 + bottom
+    values = [*actual, *forecast.p05, *forecast.p95] or [0]
+    ticks = nice_ticks(min(values), max(values))
+    y_low, y_high = ticks[0], ticks[-1]
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    n = max(len(x_labels), 1)
+    offset = len(actual)  # the forecast's first month is the month after the last actual one
+
+    def x(i: int) -> float:
+        return left + (plot_w * (i + 0.5) / n)
+
+    def y(v: int) -> float:
+        return top + plot_h * (1 - (v - y_low) / ((y_high - y_low) or 1))
+
+    def area(low: Sequence[int], high: Sequence[int]) -> str:
+        upper = [f"{x(offset + j):.1f},{y(v):.1f}" for j, v in enumerate(high)]
+        lower = [f"{x(offset + j):.1f},{y(v):.1f}" for j, v in reversed(list(enumerate(low)))]
+        return " ".join(upper + lower)
+
+    actual_colour, median_colour = PALETTE[0], PALETTE[1]
+    parts = _open(chart_id, title, desc, height)
+    legend = [
+        f'<line x1="{left}" x2="{left + 30}" y1="14" y2="14" stroke="{actual_colour}" stroke-width="3"/>',
+        f'<line x1="{left}" x2="{left + 30}" y1="36" y2="36" stroke="{median_colour}" stroke-width="3" '
+        f'stroke-dasharray="{DASHES[1]}"/>',
+        f'<rect x="{left}" y="50" width="30" height="16" fill="{BAND_50}"/>',
+        f'<rect x="{left}" y="72" width="30" height="16" fill="{BAND_90}"/>',
+    ]
+    parts.extend(legend)
+    for row, name in enumerate(names):
+        parts.append(_text(left + 36, 19 + 22 * row, name))
+    for tick in ticks:
+        parts.append(
+            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
+        )
+        parts.append(_text(left - 6, y(tick) + 5, axis_label(tick), "end"))
+    every = math.ceil(n / 5)
+    for i, label in enumerate(x_labels):
+        if i % every == 0 or i == n - 1:
+            parts.append(_text(x(i), height - 10, label, "middle"))
+    if forecast.p50:
+        parts.append(f'<polygon points="{area(forecast.p05, forecast.p95)}" fill="{BAND_90}"/>')
+        parts.append(f'<polygon points="{area(forecast.p25, forecast.p75)}" fill="{BAND_50}"/>')
+        # The median starts from the last actual month, so the two lines join.
+        start = [(offset - 1, actual[-1])] if actual else []
+        median = [*start, *((offset + j, v) for j, v in enumerate(forecast.p50))]
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in median)
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{median_colour}" stroke-width="3" '
+            f'stroke-dasharray="{DASHES[1]}"/>'
+        )
+    if actual:
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(actual))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{actual_colour}" stroke-width="3"/>')
+        parts.extend(
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="4" fill="{actual_colour}"/>'
+            for i, v in enumerate(actual)
+        )
+    if y_low < 0 < y_high:
+        parts.append(
+            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="{PALETTE[4]}" '
+            f'stroke-width="2" stroke-dasharray="{DASHES[2]}"/>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

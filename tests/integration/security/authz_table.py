@@ -142,6 +142,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/c/{slug:str}/simulations/comparer"): only(OFFICIALS, "422"),
     ("GET", "/c/{slug:str}/simulations/comparer"): only(OFFICIALS),
     ("GET", "/c/{slug:str}/simulations/solveur"): only(OFFICIALS),
+    ("GET", "/c/{slug:str}/simulations/prevision"): only(OFFICIALS),
+    ("GET", "/c/{slug:str}/simulations/fiabilite"): only(OFFICIALS),
     ("POST", "/c/{slug:str}/simulations/solveur"): only(OFFICIALS, "422"),
     # Static files and the API's documentation: no login.
     ("GET", "/static/{file_path:path}"): public(params={"file_path": "static_file"}),

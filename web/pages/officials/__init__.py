@@ -7,7 +7,7 @@ from litestar.handlers import HTTPRouteHandler
 from caisse.auth.models import Role
 from web.i18n import N_
 from web.pages.menu import MenuLink
-from web.pages.officials import compare, form, runs, solver
+from web.pages.officials import compare, form, outlook, runs, solver
 
 HANDLERS: list[HTTPRouteHandler] = [
     runs.runs,
@@ -22,9 +22,12 @@ HANDLERS: list[HTTPRouteHandler] = [
     compare.run_comparison,
     solver.solver_form,
     solver.run_solver,
+    outlook.outlook_page,
+    outlook.backtest_page,
 ]
 MENU: list[MenuLink] = [
     MenuLink(Role.OFFICIAL, N_("Budget forecasts"), "simulations"),
+    MenuLink(Role.OFFICIAL, N_("Forecast from the caisse's books"), "simulations/prevision"),
     MenuLink(Role.OFFICIAL, N_("New scenario"), "simulations/nouvelle"),
     MenuLink(Role.OFFICIAL, N_("Compare scenarios"), "simulations/comparer"),
     MenuLink(Role.OFFICIAL, N_("Find the lever that meets a target"), "simulations/solveur"),

@@ -23,6 +23,7 @@ from simulation.results import SimulationResult
 from web.charts import Bar, Series, bar_chart, line_chart
 from web.formatting import Formatter
 from web.pages.officials.common import GUARD, base_url, comparison_of, forecast_of, run_url, solution_of
+from web.pages.officials.outlook import card_context, live_outlook
 from web.pages.officials.reserve_chart import reserve_svg
 from web.pages.officials.solver import LEVER_WORDS, METRIC_WORDS
 from web.render import formatter, page, translator
@@ -37,9 +38,11 @@ FINISHED_CHART = CacheControlHeader(private=True, max_age=24 * 3600, immutable=T
 
 @get("/c/{slug:str}/simulations", name="officials-runs", guards=GUARD)
 async def runs(request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession) -> Template:
+    outlook = await live_outlook(request.app.state, db_session, caisse)
     return page(
         request, "officials/runs.html", caisse=caisse, caisse_nav=caisse,
         runs=await list_runs(db_session, caisse), base_url=base_url(caisse.slug),
+        **card_context(request, outlook),
     )  # fmt: skip
 
 

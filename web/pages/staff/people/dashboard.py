@@ -1,6 +1,7 @@
 """The staff's dashboard, `/c/{slug}/gestion`: where the month stands, households by status, this
-month's contributions and allocations, the reserve and the credit outstanding, and what waits for
-someone (redemptions to approve, conventions ending within 60 days), each linking to its page.
+month's contributions and allocations, the reserve and the credit outstanding, what waits for
+someone (redemptions to approve, conventions ending within 60 days), each linking to its page, and
+the forecast from the caisse's books (`web.pages.officials.outlook`).
 
 Every figure comes from a service: the cycle's status, the month report, the redemptions list and
 the conventions due for renewal; the page adds only the households counted by status.
@@ -20,6 +21,7 @@ from caisse.periods import caisse_today, month_of
 from caisse.redemptions.models import RedemptionStatus
 from caisse.redemptions.requests import list_redemptions
 from caisse.reports.month import month_report
+from web.pages.officials.outlook import card_context, live_outlook
 from web.pages.staff.forms import GUARD, STATUS_LABELS
 from web.pages.staff.people.queries import households_by_status
 from web.render import page
@@ -48,4 +50,5 @@ async def dashboard(
         report=report, waiting=waiting, waiting_total=waiting_total, ending=ending,
         counts=[(status, STATUS_LABELS[status], count) for status, count in counts.items()],
         households=sum(counts.values()), window=EXPIRY_WINDOW_DAYS,
+        **card_context(request, await live_outlook(request.app.state, db_session, caisse)),
     )  # fmt: skip

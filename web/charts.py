@@ -222,9 +222,11 @@ def fan_chart(
         )
         parts.append(_text(left - 6, y(tick) + 5, axis_label(tick), "end"))
     every = math.ceil(n / 5)
-    for i, label in enumerate(x_labels):
-        if i % every == 0 or i == n - 1:
-            parts.append(_text(x(i), height - 10, label, "middle"))
+    labelled = list(range(0, n, every))
+    if n - 1 - labelled[-1] >= max(2, every // 2):  # the last month, unless it would overlap
+        labelled.append(n - 1)
+    for i in labelled:
+        parts.append(_text(x(i), height - 10, x_labels[i], "middle"))
     if forecast.p50:
         parts.append(f'<polygon points="{area(forecast.p05, forecast.p95)}" fill="{BAND_90}"/>')
         parts.append(f'<polygon points="{area(forecast.p25, forecast.p75)}" fill="{BAND_50}"/>')

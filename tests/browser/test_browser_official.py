@@ -61,3 +61,28 @@ def test_official_runs_a_forecast_and_downloads_it(page: Any) -> None:
     assert "Budget 2027, cotisations +10 %" in page.locator("h1").inner_text()
     assert_accessible(page)
     screenshot(page, "simulation-resume")
+
+
+def test_official_reads_the_forecast_from_the_caisses_books(page: Any) -> None:
+    page.goto("/connexion")
+    page.get_by_label("Adresse e-mail").fill(OFFICIAL_EMAIL)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    follow(page, page.get_by_role("button", name="Se connecter"))
+    page.goto(f"/c/{SLUG}/simulations")
+
+    # The runs page opens on the outlook: the closed months, then the forecast, on one chart.
+    card = page.get_by_role("img", name="Réserve libre : jusqu’ici, puis prévue")
+    card.wait_for()
+    box = card.bounding_box()
+    assert box is not None and box["width"] > 200  # drawn, and legible on the page
+    assert card.locator("circle").count() == 3  # the demo's three closed months
+    assert card.locator("polygon").count() == 2  # the ranges of half and nine tenths of the futures
+    assert "9 futurs sur 10" in page.locator(".outlook-card").inner_text()
+    assert_accessible(page)
+
+    follow(page, page.get_by_role("link", name="La prévision en détail, et ce qu’elle a appris"))
+    page.wait_for_url(re.compile(rf"/c/{SLUG}/simulations/prevision$"))
+    assert page.get_by_role("img", name="Réserve libre : jusqu’ici, puis prévue").is_visible()
+    assert page.get_by_role("rowheader", name="Membres qui partent, par mois").is_visible()
+    assert_accessible(page)
+    screenshot(page, "prevision-comptes")

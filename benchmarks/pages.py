@@ -371,7 +371,9 @@ async def build(
                 # volunteers, drawn from the first few hundred below.
                 household = active[-1]
                 member = await user_with_role(session, caisse, Role.MEMBER, member_id=household.id)
-                sources = await _open_funds(session, caisse, months[0], today)
+                sources = await _open_funds(
+                    session, caisse, months[0], monthly_budget_cents(members, n), today
+                )
                 conventioning = await build_conventioning(
                     session, caisse, active[:400], months, committee.id, rng, today
                 )
@@ -382,8 +384,7 @@ async def build(
             for index, month in enumerate(months):
                 async with session.begin():
                     started = time.perf_counter()
-                    budget = monthly_budget_cents(members, n)
-                    await _subsidise(session, caisse, sources, index, month, budget, today)
+                    await _subsidise(session, caisse, sources, index, month, today)
                     await close_month(session, caisse, month, today=today)
                     paid = await pay_contributions(session, caisse, month, rng, today)
                     counts["contribution payments"] += paid

@@ -234,14 +234,14 @@ def monthly_costs(households: int) -> list[tuple[str, int]]:
 
 
 def monthly_budget_cents(members: list[Member], households: int) -> int:
-    """The active households' monthly allocations under the demo's rules, plus the running costs
-    of a caisse of `households` households (cents)."""
-    active = [m for m in members if m.status is MemberStatus.ACTIVE]
+    """The monthly allocations of `members` under the demo's rules, plus the running costs of a
+    caisse of `households` households (cents): what the funders' agreements are drawn up on, for
+    every household registered (the applicants are expected to join)."""
     credit = rules.allocations(
         rules.get_preset(DEMO_PRESET).latest.allocation,
-        [m.adults for m in active],
-        [m.others_14_plus for m in active],
-        [m.children_under_14 for m in active],
+        [m.adults for m in members],
+        [m.others_14_plus for m in members],
+        [m.children_under_14 for m in members],
     )
     return round(float(credit.sum()) * 100) + sum(cents for _, cents in monthly_costs(households))
 

@@ -19,7 +19,7 @@ import numpy as np
 from caisse.forecasting.calibration import MIN_MONTHS, calibrate
 from caisse.forecasting.history import CaisseHistory
 from caisse.forecasting.scenario import forecast_document, population_at
-from simulation import decode_scenario, simulate
+from simulation import ScenarioError, decode_scenario, simulate
 
 HORIZON = 12  # months forecast from each past month
 PATHS = 1000
@@ -97,7 +97,11 @@ def backtest(
         document = forecast_document(
             history, calibrate(history, origin), origin, months=months, paths=paths, seed=seed
         )
-        run = simulate(decode_scenario(document), population=population_at(history, origin))
+        try:
+            scenario = decode_scenario(document)
+        except ScenarioError as error:
+            raise ValueError(f"{history.slug}, forecast from {history.months[origin]}: {error}") from None
+        run = simulate(scenario, population=population_at(history, origin))
         result = run.summary()
         assert result.free_reserve is not None and result.members.p25 is not None
         for h in range(months):

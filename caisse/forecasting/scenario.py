@@ -69,10 +69,17 @@ def _late_to_come(history: CaisseHistory, calibration: Calibration, through: int
     }
 
 
+# The largest Beta parameter given to the scenario (which takes up to 1e6): past it the distribution
+# is a point for the forecast (its spread is under 0.3 % of the rate), and both parameters are scaled
+# down to it, keeping their mean.
+BETA_LIMIT = 1e5
+
+
 def _beta(posterior: BetaPosterior | None) -> dict[str, Any] | None:
     if posterior is None:
         return None
-    return {"distribution": "beta", "a": posterior.a, "b": posterior.b}
+    scale = min(1.0, BETA_LIMIT / max(posterior.a, posterior.b))
+    return {"distribution": "beta", "a": posterior.a * scale, "b": posterior.b * scale}
 
 
 def forecast_document(

@@ -22,7 +22,7 @@ from caisse.forecasting.backtest import Backtest, backtest
 from caisse.forecasting.calibration import MIN_MONTHS, Calibration, CalibrationError, calibrate
 from caisse.forecasting.history import CaisseHistory, read_history
 from caisse.forecasting.scenario import HORIZON, PATHS, forecast_document, population_at
-from simulation import SimulationResult, decode_scenario, simulate
+from simulation import ScenarioError, SimulationResult, decode_scenario, simulate
 
 SEED = 2027  # the live forecast's: the same books give the same forecast, page after page
 
@@ -84,7 +84,11 @@ def forecast_from(history: CaisseHistory, *, paths: int = PATHS, months: int = H
         population = population_at(history, last)
     except ValueError as error:
         raise ValidationFailed(str(error)) from None
-    result = simulate(decode_scenario(document), population=population).summary()
+    try:
+        scenario = decode_scenario(document)
+    except ScenarioError as error:  # books the simulator cannot take: say which figure
+        raise ValidationFailed(f"The forecast of '{history.slug}' cannot run on its books: {error}") from None
+    result = simulate(scenario, population=population).summary()
     return LiveForecast(
         caisse=history.slug,
         as_of=history.months[-1],
@@ -106,4 +110,7 @@ async def backtest_of(session: AsyncSession, caisse: Caisse, *, paths: int, hori
             f"The caisse '{caisse.slug}' has {len(history.months)} closed months; a back-test needs at least "
             f"{MIN_MONTHS + 1} ({MIN_MONTHS} to calibrate on, one to compare with)."
         )
-    return await to_thread.run_sync(lambda: backtest(history, paths=paths, horizon=horizon))
+    try:
+        return await to_thread.run_sync(lambda: backtest(history, paths=paths, horizon=horizon))
+    except ValueError as error:
+        raise ValidationFailed(str(error)) from None

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from caisse.forecasting.backtest import Backtest, backtest
+from caisse.forecasting.service import forecast_from
 from tests.unit.forecasting.synthetic import Behaviour, synthetic_history
 
 HISTORIES = 20
@@ -62,3 +63,11 @@ def test_each_past_month_is_forecast_from_the_books_up_to_it() -> None:
 def test_too_short_a_history_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 4"):
         backtest(synthetic_history(0, months=3), paths=100)
+
+
+def test_a_large_caisse_is_forecast_however_narrow_its_posteriors() -> None:
+    # 10 000 households over 18 months: hundreds of thousands of member-months make posteriors far
+    # narrower than a scenario's distribution may be; they are kept within it, with their mean.
+    history = synthetic_history(1, households=10_000, b=DEMO_LIKE, agreement=True)
+    live = forecast_from(history, paths=50, months=3)
+    assert live.forecast.free_reserve is not None and len(live.forecast.months) == 3

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.auth.routes.markers import DbSession, PathCaisse
 from caisse.caisses.models import Caisse
 from caisse.cycle.models import PeriodClose
+from caisse.errors import ValidationFailed
 from caisse.forecasting.backtest import Backtest, Point
 from caisse.forecasting.cache import ForecastCache
 from caisse.forecasting.calibration import MIN_MONTHS
@@ -44,10 +45,12 @@ CARD_MONTHS = 12  # the dashboards' card: the last year, then the next one
 
 @dataclass(frozen=True)
 class Outlook:
-    """The live forecast, or None with the closed months there are (fewer than MIN_MONTHS)."""
+    """The live forecast, or None with the closed months there are (fewer than MIN_MONTHS) or why
+    the books could not be forecast (`problem`)."""
 
     live: LiveForecast | None
     closed_months: int
+    problem: str | None = None
 
 
 def _cache(state: State) -> ForecastCache:
@@ -68,7 +71,10 @@ async def live_outlook(state: State, session: AsyncSession, caisse: Caisse) -> O
     count, last = await _closed(session, caisse)
     if count < MIN_MONTHS:
         return Outlook(None, count)
-    live = await _cache(state).get((caisse.id, "live", last), lambda: live_forecast_of(session, caisse))
+    try:
+        live = await _cache(state).get((caisse.id, "live", last), lambda: live_forecast_of(session, caisse))
+    except ValidationFailed as error:
+        return Outlook(None, count, error.detail)
     return Outlook(live, count)
 
 
@@ -172,14 +178,23 @@ async def backtest_page(
     request: Request[Any, Any, Any], caisse: PathCaisse, db_session: DbSession
 ) -> Template:
     count, last = await _closed(db_session, caisse)
-    context: dict[str, Any] = {"closed_months": count, "min_months": MIN_MONTHS + 1, "backtest": None}
+    context: dict[str, Any] = {
+        "closed_months": count,
+        "min_months": MIN_MONTHS + 1,
+        "backtest": None,
+        "problem": None,
+    }
     if count > MIN_MONTHS:
-        result: Backtest = await _cache(request.app.state).get(
-            (caisse.id, "backtest", last),
-            lambda: backtest_of(db_session, caisse, paths=BACKTEST_PATHS, horizon=BACKTEST_HORIZON),
-        )
-        context |= {"backtest": result, "chart": _backtest_chart(request, result.free_reserve.points)}
-        context["shown_horizon"] = SHOWN_HORIZON
+        try:
+            result: Backtest = await _cache(request.app.state).get(
+                (caisse.id, "backtest", last),
+                lambda: backtest_of(db_session, caisse, paths=BACKTEST_PATHS, horizon=BACKTEST_HORIZON),
+            )
+        except ValidationFailed as error:
+            context["problem"] = error.detail
+        else:
+            context |= {"backtest": result, "chart": _backtest_chart(request, result.free_reserve.points)}
+            context["shown_horizon"] = SHOWN_HORIZON
     return page(
         request, "officials/backtest.html", caisse=caisse, caisse_nav=caisse, base_url=base_url(caisse.slug),
         **context,

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caisse.demo import DEMO_PASSWORD, build_demo
+from caisse.errors import ValidationFailed
 from tests.conftest import World
 from tests.integration.web.web_fixtures import Client, log_in
+from web.pages.officials import outlook
 
 DEMO = "/c/demo"
 
@@ -86,3 +89,21 @@ async def test_too_few_closed_months_say_when_the_forecast_comes(db: AsyncSessio
 async def test_members_do_not_see_the_forecast(world: World, client: Client) -> None:
     assert (await log_in(client, "member@example.org")).status_code == 303
     assert (await client.get("/c/test/simulations/prevision")).status_code == 403
+
+
+async def test_books_the_forecast_cannot_take_are_said_not_failed(
+    db: AsyncSession, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def refuses(*_: object, **__: object) -> None:
+        raise ValidationFailed(
+            "The forecast of 'demo' cannot run on its books: [funding] initial_reserve: too large"
+        )
+
+    monkeypatch.setattr(outlook, "live_forecast_of", refuses)
+    await _demo(db, months=3)
+    assert (await log_in(client, "staff@demo.caisse-commune.fr", DEMO_PASSWORD)).status_code == 303
+    for page in (f"{DEMO}/gestion", f"{DEMO}/simulations/prevision"):
+        response = await client.get(page)
+        assert response.status_code == 200
+        assert "La prévision n’a pas pu être calculée à partir des comptes" in response.text
+        assert "initial_reserve: too large" in response.text

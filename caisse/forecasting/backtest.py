@@ -116,7 +116,7 @@ def backtest(
         seed=seed,
         free_reserve=_figure(free),
         members=_figure(members),
-        note="Revenus et cotisations choisies : ceux d'aujourd'hui (la caisse n'en garde pas l'historique).",
+        note="Incomes and chosen contributions are today's: the caisse keeps no dated copy of them.",
     )
 
 

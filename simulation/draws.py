@@ -17,12 +17,15 @@ from simulation.types import FloatArray, Generator, PathsByMonths, PathsByTypes
 
 @dataclass(frozen=True)
 class PathParameters:
-    """(P,) per path: take-up, monthly join and leave probabilities, mean spend-through share."""
+    """(P,) per path: take-up, monthly join and leave probabilities, mean spend-through share, and
+    the chances that a member never pays, or pays late, a month's contribution."""
 
     take_up: FloatArray
     join_rate: FloatArray
     leave_rate: FloatArray
     spend_through: FloatArray
+    unpaid_share: FloatArray
+    late_share: FloatArray
 
 
 def draw_path_parameters(plan: Plan, rng: Generator, paths: int) -> PathParameters:
@@ -34,12 +37,16 @@ def draw_path_parameters(plan: Plan, rng: Generator, paths: int) -> PathParamete
         "join_rate": plan.participation.join_rate,
         "leave_rate": plan.participation.leave_rate,
         "spend_through": plan.spending.spend_through,
+        # Drawn after the others, so runs that do not draw them draw the others as before.
+        "unpaid_share": plan.unpaid_share,
+        "late_share": plan.late_share,
     }
     uniforms = rng.random((len(fixed), paths))
     values = {}
     for (name, value), u in zip(fixed.items(), uniforms, strict=True):
         distribution = getattr(plan.uncertainty, name)
         values[name] = np.full(paths, value) if distribution is None else distribution.quantile(u)
+    values["late_share"] = np.minimum(values["late_share"], 1.0 - values["unpaid_share"])
     return PathParameters(**values)
 
 

@@ -113,6 +113,8 @@ class Calibration(msgspec.Struct, frozen=True, kw_only=True):
     join_rate: Rate | None
     unpaid_share: Estimate
     late_share: Estimate
+    unpaid_posterior: BetaPosterior | None
+    late_posterior: BetaPosterior | None
     spend_through: Estimate
     spend_posterior: BetaPosterior | None
     concentration: float | None
@@ -158,6 +160,8 @@ def calibrate(history: CaisseHistory, through: int | None = None) -> Calibration
         join_rate=join,
         unpaid_share=unpaid,
         late_share=late,
+        unpaid_posterior=_from_interval(unpaid),
+        late_posterior=_from_interval(late),
         spend_through=spend_estimate,
         spend_posterior=posterior,
         concentration=concentration,
@@ -287,6 +291,14 @@ def _spend_through(history: CaisseHistory, last: int) -> tuple[Estimate, BetaPos
         value=mean, low=float(low), high=float(high), observations=n, basis=basis + f" ({months.size})"
     )
     return estimate, posterior, concentration
+
+
+def _from_interval(estimate: Estimate) -> BetaPosterior | None:
+    """The Beta distribution of the estimate's value, with the spread its 90 % interval says (its
+    width is 3.29 standard errors)."""
+    if estimate.low is None or estimate.high is None:
+        return None
+    return _beta_with(estimate.value, (estimate.high - estimate.low) / 3.29)
 
 
 def _beta_with(mean: float, sd: float) -> BetaPosterior | None:

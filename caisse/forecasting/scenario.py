@@ -99,6 +99,8 @@ def forecast_document(
         "leave_rate": _beta(calibration.leave_rate.posterior),
         "join_rate": _beta(calibration.join_rate.posterior if calibration.join_rate else None),
         "spend_through": _beta(calibration.spend_posterior),
+        "unpaid_share": _beta(calibration.unpaid_posterior),
+        "late_share": _beta(calibration.late_posterior),
     }
     spending: dict[str, Any] = {
         "spend_through": calibration.spend_through.value,

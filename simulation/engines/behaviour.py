@@ -52,23 +52,24 @@ def month_allocation(strata: Strata, m: int, members: CountsByTypes) -> FloatArr
 
 
 def pay_contributions(
-    rng: Generator, plan: Plan, members: CountsByTypes, owed: FloatArray, pending: PathsByTypes
+    rng: Generator,
+    parameters: PathParameters,
+    members: CountsByTypes,
+    owed: FloatArray,
+    coming: PathsByTypes,
 ) -> tuple[PathsByTypes, PathsByTypes]:
     """Step (2), by counts: of each type's `members`, how many never pay, pay a month late or pay
-    on time their `owed` (T,) € (binomial draws, none when nobody is late or unpaid). Returns (€
-    received this month per path and type, the on-time payments and `pending`, last month's late
-    ones; € to come next month)."""
-    unpaid, late = plan.unpaid_share, plan.late_share
-    if unpaid == 0 and late == 0:
-        return members * owed + pending, np.zeros(members.shape)
-    never = binomial_counts(rng, members, np.asarray(unpaid)) if unpaid else np.zeros_like(members)
+    on time their `owed` (T,) € (binomial draws with each path's chances; none when nobody is late or
+    unpaid). Returns (€ received this month per path and type: the on-time payments and `coming`,
+    last month's late ones; € to come next month)."""
+    unpaid, late = parameters.unpaid_share[:, None], parameters.late_share[:, None]
+    if not (unpaid.any() or late.any()):
+        return members * owed + coming, np.zeros(members.shape)
+    never = binomial_counts(rng, members, unpaid) if unpaid.any() else np.zeros_like(members)
     # Of those who pay, the share that pays late: late / (1 − unpaid).
-    delayed = (
-        binomial_counts(rng, members - never, np.asarray(late / (1 - unpaid)))
-        if late
-        else np.zeros_like(members)
-    )
-    return (members - never - delayed) * owed + pending, delayed * owed
+    paying_late = np.divide(late, 1 - unpaid, out=np.zeros(late.shape), where=unpaid < 1)
+    delayed = binomial_counts(rng, members - never, paying_late) if late.any() else np.zeros_like(members)
+    return (members - never - delayed) * owed + coming, delayed * owed
 
 
 def late_before_start(rng: Generator, plan: Plan, members: CountsByTypes, owed: FloatArray) -> PathsByTypes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.chunks import ChunkSpec, streams
-from simulation.draws import draw_path_parameters, subsidy_cash
+from simulation.draws import PathParameters, draw_path_parameters, subsidy_cash
 from simulation.engines.behaviour import (
     household_spend_share,
     late_before_start,
@@ -48,16 +48,21 @@ def counts_by_type(member: BoolArray, starts: IntArray) -> CountsByTypes:
 
 
 def _pay(
-    rng: Generator, plan: Plan, member: BoolArray, starts: IntArray, owed: FloatArray, pending: PathsByTypes
+    rng: Generator,
+    parameters: PathParameters,
+    member: BoolArray,
+    starts: IntArray,
+    owed: FloatArray,
+    coming: PathsByTypes,
 ) -> tuple[PathsByTypes, PathsByTypes]:
     """Step (2), household by household: one uniform each says never, late or on time."""
-    unpaid, late = plan.unpaid_share, plan.late_share
-    if unpaid == 0 and late == 0:
-        return counts_by_type(member, starts) * owed + pending, np.zeros(pending.shape)
+    unpaid, late = parameters.unpaid_share[:, None], parameters.late_share[:, None]
+    if not (unpaid.any() or late.any()):
+        return counts_by_type(member, starts) * owed + coming, np.zeros(coming.shape)
     chance = rng.random(member.shape)
     on_time = member & (chance >= unpaid + late)
     delayed = member & (chance >= unpaid) & ~on_time
-    return counts_by_type(on_time, starts) * owed + pending, counts_by_type(delayed, starts) * owed
+    return counts_by_type(on_time, starts) * owed + coming, counts_by_type(delayed, starts) * owed
 
 
 def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
@@ -105,7 +110,7 @@ def run_micro(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
         owed = plan.tables.contribution[m]
         if m == 0:
             coming = late_before_start(rng.payments, plan, members, owed)  # paid late, in this month
-        paid, coming = _pay(rng.payments, plan, member, starts, owed, coming)
+        paid, coming = _pay(rng.payments, parameters, member, starts, owed, coming)
         allocation = np.broadcast_to(month_allocation(types, m, members), members.shape)
         credit[..., 0] += np.where(member, allocation[:, type_of], 0.0)
         # (4) each member spends its own share of its credit, oldest first; then expiry.

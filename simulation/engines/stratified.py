@@ -103,7 +103,7 @@ def run_stratified(plan: Plan, spec: ChunkSpec) -> ChunkOutcome:
         owed = strata.tables.contribution[m]
         if m == 0:
             coming = late_before_start(rng.payments, plan, members, owed)  # paid late, in this month
-        paid, coming = pay_contributions(rng.payments, plan, members, owed, coming)
+        paid, coming = pay_contributions(rng.payments, parameters, members, owed, coming)
         credited = members * month_allocation(strata, m, members)
         credit[..., 0] += credited
         # (4) spending, oldest credit first, then expiry.

@@ -94,10 +94,13 @@ Distribution: TypeAlias = Beta | Uniform | TruncatedNormal
 
 class UncertaintySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The `[uncertainty]` table: each entry, when given, replaces the fixed value of the same name in
-    `[participation]` or `[spending]` by a value drawn once per path (all in [0, 1]).
+    `[participation]`, `[spending]` or `[contribution]` by a value drawn once per path (all in [0, 1]).
 
     * ``take_up``, ``join_rate``, ``leave_rate`` — participation probabilities.
     * ``spend_through`` — mean share of credit spent each month.
+    * ``unpaid_share``, ``late_share`` — the chances that a member never pays, or pays a month late,
+      a month's contribution (from `[contribution]`; a path whose two add up to more than 1 pays
+      late what is left).
 
     Each is a distribution table: ``beta`` (``a``, ``b``), ``uniform`` (``low``, ``high``) or
     ``truncated_normal`` (``mean``, ``sd``, ``low`` = 0, ``high`` = 1). Default: none (fixed values).
@@ -107,6 +110,8 @@ class UncertaintySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     join_rate: Distribution | None = None
     leave_rate: Distribution | None = None
     spend_through: Distribution | None = None
+    unpaid_share: Distribution | None = None
+    late_share: Distribution | None = None
 
     def drawn(self) -> tuple[str, ...]:
         """Names of the parameters drawn per path."""

@@ -7,7 +7,10 @@ so the back-test can calibrate at every past month. Each estimate says what it r
 * **leaving** — members who left in a month among those who were members at its start; **joining**
   — applicants who became members among those waiting at its start. Counts of yes/no per month, so
   a Beta posterior (Jeffreys prior, Beta(½, ½)): the interval is the posterior's 5–95 %, and the
-  forecast draws the rate from that posterior on each path.
+  forecast draws the rate from that posterior on each path. A caisse changes (its members, the
+  season, prices), so the recent months say more of the next ones: each month counts half as much
+  every `HALF_LIFE` months back. The estimate follows a drift, and its interval is as wide as the
+  months it effectively rests on.
 * **unpaid contributions** — household by household: what it owes grows by what it never pays, and
   rises for a month by what it pays late. The intervals are a bootstrap over households.
 * **spend-through** — each household's spending in a month over the credit it had (months with at
@@ -41,6 +44,7 @@ BOOTSTRAP = 2000  # resamples of the bootstrap intervals
 SEED = 20_27  # the bootstrap's: the same books always give the same intervals
 BANDS = 5  # income bands of the chosen contribution (fifths)
 MIN_MONTHS = 3  # closed months needed to calibrate at all
+HALF_LIFE = 6.0  # months after which a month counts half as much in the leaving and joining rates
 
 
 class CalibrationError(ValueError):
@@ -180,12 +184,18 @@ def _interval(a: float, b: float) -> tuple[float, float]:
 
 
 def _rate(at_risk: np.ndarray, moved: np.ndarray, basis: str) -> Rate:
-    """Share of the `at_risk` household-months that `moved`, with its Jeffreys Beta posterior."""
-    trials = int(at_risk.sum())
-    events = int((at_risk & moved).sum())
-    a, b = events + 0.5, trials - events + 0.5
+    """Share of the `at_risk` household-months that `moved`, with its Beta posterior (Jeffreys prior),
+    each month counting for less the older it is (half as much every `HALF_LIFE` months)."""
+    trials_by_month = at_risk.sum(axis=0)
+    events_by_month = (at_risk & moved).sum(axis=0)
+    age = np.arange(trials_by_month.size)[::-1]
+    weight = 0.5 ** (age / HALF_LIFE)
+    trials, events = int(trials_by_month.sum()), int(events_by_month.sum())
+    weighted_trials = float(weight @ trials_by_month)
+    weighted_events = float(weight @ events_by_month)
+    a, b = weighted_events + 0.5, weighted_trials - weighted_events + 0.5
     low, high = _interval(a, b)
-    value = events / trials if trials else 0.0
+    value = weighted_events / weighted_trials if weighted_trials else 0.0
     return Rate(
         estimate=Estimate(value=value, low=low, high=high, observations=trials, basis=basis),
         events=events,

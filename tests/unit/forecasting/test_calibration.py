@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from caisse.forecasting.calibration import BOOTSTRAP, Calibration, CalibrationError, Estimate, calibrate
-from caisse.forecasting.history import CaisseHistory
+from caisse.forecasting.history import ACTIVE, LEFT, CaisseHistory
 from tests.unit.forecasting.synthetic import Behaviour, synthetic_history
 
 REPLICATES = 40
@@ -54,13 +54,32 @@ def test_the_intervals_hold_the_true_value_about_nine_times_in_ten(
     assert abs(values.mean() - truth) < 4 * values.std(ddof=1) / np.sqrt(REPLICATES)
 
 
-def test_the_rates_intervals_are_as_narrow_as_their_counts_allow(calibrations: list[Calibration]) -> None:
+def test_the_rates_intervals_are_as_narrow_as_the_months_they_rest_on_allow(
+    calibrations: list[Calibration],
+) -> None:
     for c in calibrations:
         rate = c.leave_rate.estimate
-        binomial = np.sqrt(rate.value * (1 - rate.value) / rate.observations)
+        # The months weigh less the older they are: the posterior counts what they weigh.
+        weighed = c.leave_rate.posterior.a + c.leave_rate.posterior.b - 1
+        assert weighed < rate.observations
+        binomial = np.sqrt(rate.value * (1 - rate.value) / weighed)
         width = rate.high - rate.low  # type: ignore[operator]
         # A 90 % interval is 3.29 standard errors wide; Jeffreys' is within a few % of it here.
         assert width == pytest.approx(2 * 1.645 * binomial, rel=0.15)
+
+
+def test_recent_months_weigh_more_so_a_drift_is_followed() -> None:
+    # 1 000 members: 10 leave each month for a year, then 40 each month for another.
+    history = synthetic_history(5, households=1000, months=24)
+    status = np.full((1000, 24), ACTIVE, dtype=np.int8)
+    gone = 0
+    for k in range(1, 24):
+        gone += 10 if k < 12 else 40
+        status[:gone, k:] = LEFT
+    drifting = replace(history, households=replace(history.households, status=status))
+    rate = calibrate(drifting).leave_rate
+    plain = rate.events / rate.estimate.observations  # every month alike: about 2.9 %
+    assert rate.estimate.value > plain + 0.005  # the recent 4 % a month weighs more
 
 
 def test_the_households_spread_in_spending_is_found(calibrations: list[Calibration]) -> None:

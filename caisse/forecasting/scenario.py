@@ -47,7 +47,8 @@ def population_at(history: CaisseHistory, through: int) -> Population:
 def _held(history: CaisseHistory, through: int) -> np.ndarray:
     """(N,) cents of food credit each member holds at the end of month `through` (0 for others)."""
     h = history.households
-    held: np.ndarray = np.where(h.status[:, through] == ACTIVE, h.credit[:, through] - h.spent[:, through], 0)
+    left = np.maximum(h.credit[:, through] - h.spent[:, through], 0)
+    held: np.ndarray = np.where(h.status[:, through] == ACTIVE, left, 0)
     return held
 
 

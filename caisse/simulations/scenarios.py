@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.caisses.models import Caisse
 from caisse.caisses.service import decode_rule_set, rule_set_in_force
 from caisse.errors import ValidationFailed
+from caisse.forecasting.calibration import MIN_MONTHS, CalibrationError, calibrate
+from caisse.forecasting.history import read_history
+from caisse.forecasting.scenario import forecast_document
 from caisse.ledger.balances import balances_by_kind, natural
 from caisse.ledger.models import AccountKind
 from caisse.members.chosen import first_open_month
@@ -117,8 +120,10 @@ async def caisse_reserve(session: AsyncSession, caisse: Caisse) -> Reserve:
 
 async def caisse_document(session: AsyncSession, caisse: Caisse) -> dict[str, Any]:
     """The caisse as it stands: from its next open month, its rules in force then, its active members
-    (all of whom take part), its free reserve today, its credit lifetime, and its grants and running
-    costs of the last year carried forward; two years, 1 000 paths.
+    (all of whom take part), its credit lifetime; once it has closed enough months, its free reserve
+    at the last close and the behaviour, grants and running costs its books show
+    (`caisse.forecasting`), else its free reserve today, no churn, every due paid and its grants and
+    running costs of the last year carried forward; two years, 1 000 paths.
 
     The free reserve is the cash minus the credit already promised (wallets and outlets, see
     :class:`Reserve`): the simulated caisse starts with no credit outstanding, so the credit promised
@@ -128,6 +133,12 @@ async def caisse_document(session: AsyncSession, caisse: Caisse) -> dict[str, An
     month = await first_open_month(session, caisse)
     rule_set = decode_rule_set(await rule_set_in_force(session, caisse.id, month))
     reserve = await caisse_reserve(session, caisse)
+    calibrated = await _calibrated_document(session, caisse, month)
+    if calibrated is not None:
+        calibrated["scenario"] = {"name": f"{caisse.name} — état actuel", "start": month, "months": 24}
+        calibrated["scenario"]["paths"] = 1000
+        calibrated["participation"]["take_up"] = 1.0
+        return calibrated
     spending: dict[str, Any] = {}
     if caisse.credit_lifetime_months is not None:
         spending["credit_lifetime_months"] = caisse.credit_lifetime_months
@@ -141,6 +152,25 @@ async def caisse_document(session: AsyncSession, caisse: Caisse) -> dict[str, An
         "spending": spending,
         "funding": {"initial_reserve": reserve.free / 100, "operating_costs": costs, "subsidies": subsidies},
     }
+
+
+async def _calibrated_document(session: AsyncSession, caisse: Caisse, month: str) -> dict[str, Any] | None:
+    """The forecast scenario from the caisse's books, when it has enough closed months up to the
+    month before `month` (else None: the document above assumes no churn and every due paid)."""
+    history = await read_history(session, caisse)
+    if history is None or len(history.months) < MIN_MONTHS or history.next_month != month:
+        return None
+    try:
+        calibration = calibrate(history)
+    except CalibrationError:
+        return None
+    last = len(history.months) - 1
+    document = forecast_document(history, calibration, last)
+    # Its behaviour and funding are the books', from the end of the last closed month (what came in
+    # since is part of the forecast's first month). Its population is today's members without their
+    # wallets (`members_population`), so it starts from the free reserve, wallets not added back.
+    document["funding"]["initial_reserve"] = int(history.free_reserve_end[last]) / 100
+    return document
 
 
 async def recent_funding(

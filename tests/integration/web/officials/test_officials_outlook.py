@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caisse.demo import DEMO_PASSWORD, build_demo
 from caisse.errors import ValidationFailed
 from tests.conftest import World
-from tests.integration.web.web_fixtures import Client, log_in
+from tests.integration.web.officials.test_officials_pages import finished_page, tiny_form
+from tests.integration.web.web_fixtures import Client, csrf_token, log_in
 from web.pages.officials import outlook
 
 DEMO = "/c/demo"
@@ -107,3 +108,17 @@ async def test_books_the_forecast_cannot_take_are_said_not_failed(
         assert response.status_code == 200
         assert "La prévision n’a pas pu être calculée à partir des comptes" in response.text
         assert "initial_reserve: too large" in response.text
+
+
+async def test_a_scenario_from_the_caisse_as_it_stands_runs_on_its_calibrated_behaviour(
+    db: AsyncSession, client: Client
+) -> None:
+    await _demo(db, months=4)
+    assert (await log_in(client, "elu@demo.caisse-commune.fr", DEMO_PASSWORD)).status_code == 303
+    form = await client.get(f"{DEMO}/simulations/nouvelle?base=caisse")
+    assert form.status_code == 200
+    data = tiny_form(csrf_token(form.text), base="caisse", initial_reserve="20 000")
+    response = await client.post(f"{DEMO}/simulations/nouvelle", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = await finished_page(client, str(response.headers["location"]))
+    assert "La réserve, mois par mois" in page

@@ -54,6 +54,19 @@ def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
     ]
 
 
+def _y_axis(
+    ticks: Sequence[int], left: float, right: float, y: Callable[[int], float], label: Callable[[int], str]
+) -> list[str]:
+    """A grid line and its label at each tick of the y axis."""
+    parts = []
+    for tick in ticks:
+        parts.append(
+            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
+        )
+        parts.append(_text(left - 6, y(tick) + 5, label(tick), "end"))
+    return parts
+
+
 def bar_chart(chart_id: str, title: str, desc: str, bars: Sequence[Bar]) -> Markup:
     """Horizontal bars, one row per item: its label above the bar, its value after it.
 
@@ -132,11 +145,7 @@ def line_chart(
             f'stroke-width="3" stroke-dasharray="{DASHES[i % len(DASHES)]}"/>'
         )
         parts.append(_text(left + 36, ly + 5, s.name))
-    for tick in ticks:
-        parts.append(
-            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
-        )
-        parts.append(_text(left - 6, y(tick) + 5, axis_label(tick), "end"))
+    parts.extend(_y_axis(ticks, left, right, y, axis_label))
     every = math.ceil(n / 5)  # at most five or six month labels, so they never overlap on a phone
     for i, label in enumerate(x_labels):
         if i % every == 0 or i == n - 1:
@@ -216,11 +225,7 @@ def fan_chart(
     parts.extend(legend)
     for row, name in enumerate(names):
         parts.append(_text(left + 36, 19 + 22 * row, name))
-    for tick in ticks:
-        parts.append(
-            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GRID}"/>'
-        )
-        parts.append(_text(left - 6, y(tick) + 5, axis_label(tick), "end"))
+    parts.extend(_y_axis(ticks, left, right, y, axis_label))
     every = math.ceil(n / 5)
     labelled = list(range(0, n, every))
     if n - 1 - labelled[-1] >= max(2, every // 2):  # the last month, unless it would overlap

@@ -252,12 +252,24 @@ def _ratio(
     total = int(whole.sum())
     if total <= 0:
         return Estimate(value=0.0, low=None, high=None, observations=observations, basis=basis)
+    low, high = _central(_bootstrap(part, whole, rng))
     value = float(part.sum()) / total
+    return Estimate(value=value, low=low, high=high, observations=observations, basis=basis)
+
+
+def _bootstrap(part: np.ndarray, whole: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Σ part / Σ whole over BOOTSTRAP resamples, with replacement, of the entries (households or
+    months)."""
     picks = rng.integers(0, whole.size, size=(BOOTSTRAP, whole.size))
-    resampled = part[picks].sum(axis=1) / np.maximum(whole[picks].sum(axis=1), 1)
+    resampled: np.ndarray = part[picks].sum(axis=1) / np.maximum(whole[picks].sum(axis=1), 1)
+    return resampled
+
+
+def _central(samples: np.ndarray) -> tuple[float, float]:
+    """The central LEVEL interval of `samples`."""
     tail = (1 - LEVEL) / 2 * 100
-    low, high = np.percentile(resampled, [tail, 100 - tail])
-    return Estimate(value=value, low=float(low), high=float(high), observations=observations, basis=basis)
+    low, high = np.percentile(samples, [tail, 100 - tail])
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -285,11 +297,8 @@ def _spend_through(history: CaisseHistory, last: int) -> tuple[Estimate, BetaPos
     months = np.unique(shares.month)
     per_month_sum = np.bincount(shares.month, shares.values, last + 1)[months]
     per_month_count = np.bincount(shares.month, minlength=last + 1)[months]
-    rng = np.random.default_rng(SEED)
-    picks = rng.integers(0, months.size, size=(BOOTSTRAP, months.size))
-    resampled = per_month_sum[picks].sum(axis=1) / per_month_count[picks].sum(axis=1)
-    tail = (1 - LEVEL) / 2 * 100
-    low, high = np.percentile(resampled, [tail, 100 - tail])
+    resampled = _bootstrap(per_month_sum, per_month_count, np.random.default_rng(SEED))
+    low, high = _central(resampled)
     posterior = _beta_with(mean, float(resampled.std(ddof=1))) if months.size > 1 else None
     # Between households, within each month (a month's own level is not a household's spread).
     within = shares.values - (per_month_sum / per_month_count)[np.searchsorted(months, shares.month)]
@@ -366,10 +375,8 @@ def _bootstrap_mean(values: np.ndarray, rng: np.random.Generator, basis: str) ->
     mean, n = float(values.mean()), int(values.size)
     if n < 2:
         return Estimate(value=mean, low=None, high=None, observations=n, basis=basis)
-    picks = rng.integers(0, n, size=(BOOTSTRAP, n))
-    tail = (1 - LEVEL) / 2 * 100
-    low, high = np.percentile(values[picks].mean(axis=1), [tail, 100 - tail])
-    return Estimate(value=mean, low=float(low), high=float(high), observations=n, basis=basis)
+    low, high = _central(_bootstrap(values, np.ones(n), rng))
+    return Estimate(value=mean, low=low, high=high, observations=n, basis=basis)
 
 
 def _funders(history: CaisseHistory, last: int) -> list[Funder]:

@@ -105,12 +105,7 @@ async def live_forecast_of(session: AsyncSession, caisse: Caisse, *, paths: int 
 
 async def backtest_of(session: AsyncSession, caisse: Caisse, *, paths: int, horizon: int) -> Backtest:
     history = await _history(session, caisse)
-    if len(history.months) <= MIN_MONTHS:
-        raise ValidationFailed(
-            f"The caisse '{caisse.slug}' has {len(history.months)} closed months; a back-test needs at least "
-            f"{MIN_MONTHS + 1} ({MIN_MONTHS} to calibrate on, one to compare with)."
-        )
-    try:
+    try:  # backtest() says when the history is too short
         return await to_thread.run_sync(lambda: backtest(history, paths=paths, horizon=horizon))
     except ValueError as error:
         raise ValidationFailed(str(error)) from None
